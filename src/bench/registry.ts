@@ -1,0 +1,26 @@
+/**
+ * The benchmarks behind `npm run bench -- <name>`: one module per scenario, loaded only when run.
+ * A scenario returns a markdown report; targets are judged against a baseline measured in the
+ * same run, never against fixed timings in unit tests.
+ */
+export interface BenchOptions {
+  /** Repetitions for medians. Default is chosen by each scenario (>= 5). */
+  runs?: number;
+  /** Where reports and charts go. Default is `bench-results/`. */
+  outDir: string;
+  log: (line: string) => void;
+}
+
+export interface BenchResult {
+  name: string;
+  /** Markdown, ready for the README. */
+  markdown: string;
+  /** Each target: what, the measured value, and whether it was met. */
+  targets: Array<{ what: string; value: string; met: boolean }>;
+  data: unknown;
+}
+
+export type BenchScenario = (options: BenchOptions) => Promise<BenchResult>;
+
+export const scenarios: Record<string, () => Promise<BenchScenario>> = {
+};

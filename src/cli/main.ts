@@ -1,0 +1,53 @@
+/**
+ * The `raytls` command line. Each verb lives in `commands/<verb>.ts` and registers itself here;
+ * heavy modules are imported inside the verb's action so `raytls --help` and small verbs start fast.
+ */
+import { Command, CommanderError } from "commander";
+import { processContext, reportError, type CliContext } from "./context.js";
+
+/** One line per verb module; each adds its command(s) to the program. */
+const registrations: Array<(program: Command, ctx: CliContext) => void> = [
+];
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("raytls")
+    .description("Mutual TLS for Ray clusters: CA, per-pod certificates, diagnosis that agrees with gRPC C-core.")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage and examples)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+  for (const register of registrations) register(program, ctx);
+  program.addHelpText(
+    "after",
+    `
+Examples (the seed procedure, step by step):
+  raytls ca create --out ./ca                                   # Step 1-1
+  raytls inspect ./ca/ca.crt                                    # Step 1-2
+  POD_IP=10.0.0.5 raytls pod-cert --role worker --ca-dir ./ca --out ./tls   # Step 2
+  raytls verify --ca ./ca/ca.crt --cert ./tls/tls.crt --host 10.0.0.5       # Step 4, offline
+`,
+  );
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Never calls process.exit. */
+export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
+  const program = buildProgram(ctx);
+  // commander's exitOverride applies per command; propagate it to subcommands.
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+    cmd.commands.forEach(override);
+  };
+  override(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are exit 0; every parse error is bad usage: exit 2.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(ctx, err);
+  }
+}

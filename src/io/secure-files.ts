@@ -1,0 +1,104 @@
+/**
+ * Writing keys and certificates safely (STYLE.md rule 8, mkcert's habits): each file goes to a
+ * temporary name in the same directory with its final mode, then is renamed into place, so a crash
+ * or a full disk never leaves a half-written key. Every target is checked before anything is
+ * written: without `force`, one existing file stops the whole set and nothing changes.
+ */
+import { promises as fsp, constants as fsc } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { RaytlsError, describeCause } from "../errors.js";
+
+export interface FileToWrite {
+  path: string;
+  data: string | Uint8Array;
+  /** Default is 0o644 (certificates); keys use 0o600, the CA key 0o400. */
+  mode?: number;
+}
+
+export interface WriteOptions {
+  /** Overwrite existing files. Default is false. */
+  force?: boolean;
+  /** Create missing parent directories (mode 0700). Default is true. */
+  mkdir?: boolean;
+}
+
+export async function writeFilesAtomically(files: FileToWrite[], options: WriteOptions = {}): Promise<void> {
+  const force = options.force ?? false;
+  if (!force) {
+    const existing: string[] = [];
+    for (const f of files) {
+      if (await exists(f.path)) existing.push(f.path);
+    }
+    if (existing.length > 0) {
+      throw new RaytlsError("file-exists", `refusing to overwrite ${existing.join(", ")}`, {
+        hint: "pass --force to replace them, or choose another output directory (nothing was written)",
+      });
+    }
+  }
+  const dirs = [...new Set(files.map((f) => path.dirname(path.resolve(f.path))))];
+  for (const dir of dirs) {
+    try {
+      if (options.mkdir ?? true) await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+      await fsp.access(dir, fsc.W_OK);
+    } catch (err) {
+      throw new RaytlsError("output-dir", `cannot write to directory ${dir}: ${describeCause(err)}`, {
+        hint: "check that the path exists and is writable, or pass another --out",
+        cause: err,
+      });
+    }
+  }
+  const temps: Array<{ tmp: string; final: string }> = [];
+  try {
+    for (const f of files) {
+      const final = path.resolve(f.path);
+      const tmp = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString("hex")}.tmp`);
+      const mode = f.mode ?? 0o644;
+      // 'wx': never follow or reuse an existing temp name; the mode applies at creation, so a key
+      // is never readable by others even for an instant (umask can only remove bits).
+      const handle = await fsp.open(tmp, "wx", mode);
+      temps.push({ tmp, final });
+      try {
+        await handle.writeFile(f.data);
+        await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    for (const t of temps) await fsp.rename(t.tmp, t.final);
+  } catch (err) {
+    await Promise.all(temps.map((t) => fsp.rm(t.tmp, { force: true })));
+    if (err instanceof RaytlsError) throw err;
+    throw new RaytlsError("write-failed", `could not write ${files.map((f) => f.path).join(", ")}: ${describeCause(err)}`, {
+      hint: "check free space and permissions; nothing was left half-written",
+      cause: err,
+    });
+  }
+}
+
+export async function exists(p: string): Promise<boolean> {
+  try {
+    await fsp.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads a text input file, turning "not found" and "permission denied" into errors that name the
+ * file and what it was for (`what`, e.g. "--ca-cert" or "RAY_TLS_CA_CERT").
+ */
+export async function readInputFile(file: string, what: string): Promise<string> {
+  try {
+    return await fsp.readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : describeCause(err);
+    throw new RaytlsError("input-file", `${what}: cannot read ${file}: ${why}`, {
+      hint: code === "ENOENT" ? `check the path given for ${what}` : `check the permissions of ${file}`,
+      cause: err,
+    });
+  }
+}
