@@ -179,7 +179,7 @@ _identity = lambda b: b  # noqa: E731
 
 
 def _dump(obj):
-    sys.stdout.write(json.dumps(obj, sort_keys=False) + "\n")
+    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
     sys.stdout.flush()
 
 
@@ -382,7 +382,6 @@ def run_server(args):
     signal.signal(signal.SIGINT, on_signal)
 
     server.start()
-    recorder.write({"event": "listening", "port": port})
     _dump({"event": "listening", "port": port})
     while not stop.is_set():
         stop.wait(0.5)
@@ -435,7 +434,7 @@ def run_client(args):
         k, v = item.split("=", 1)
         metadata.append((k.lower(), v))
 
-    options = []
+    options = [("grpc.enable_http_proxy", 0)]  # tests talk to local peers only
     if args.name_override:
         options.append(("grpc.ssl_target_name_override", args.name_override))
     if args.plaintext:
