@@ -1,0 +1,127 @@
+/**
+ * The peer-name check of gRPC C-core (tsi_ssl_peer_matches_name), which is what Ray does: Ray has
+ * no target-name override, so the host part of the dialed address is the name checked
+ * (ray-tls-facts.md sections 1 and 3). Node's tls.checkServerIdentity differs (an IP target
+ * matches IP SANs only), so raytls never uses it to predict what Ray decides.
+ */
+import { readCertificatePem, type CertificateFacts } from "./certificate-reader.js";
+import { formatSans, type San } from "./san.js";
+
+/**
+ * C-core's looks_like_ip_address: any ':' makes it an IP (IPv6); otherwise exactly four
+ * dot-separated groups of 1 to 4 digits.
+ */
+export function looksLikeIp(name: string): boolean {
+  let dots = 0;
+  let digits = 0;
+  for (const ch of name) {
+    if (ch === ":") return true;
+    if (ch >= "0" && ch <= "9") {
+      if (digits > 3) return false;
+      digits++;
+    } else if (ch === ".") {
+      if (dots > 3 || digits === 0) return false;
+      dots++;
+      digits = 0;
+    } else {
+      return false;
+    }
+  }
+  return dots >= 3 && digits > 0;
+}
+
+/** C-core's does_entry_match_name: trailing dots dropped, case-insensitive, one-label wildcards. */
+export function entryMatchesName(entryIn: string, nameIn: string): boolean {
+  let entry = entryIn;
+  let name = nameIn;
+  if (entry.length === 0 || name.length === 0) return false;
+  if (name.endsWith(".")) name = name.slice(0, -1);
+  if (entry.endsWith(".")) {
+    entry = entry.slice(0, -1);
+    if (entry.length === 0) return false;
+  }
+  if (name.toLowerCase() === entry.toLowerCase()) return true;
+  if (!entry.startsWith("*")) return false;
+  // "*." and at least one more character.
+  if (entry.length < 3 || entry[1] !== ".") return false;
+  const pos = name.indexOf(".");
+  if (pos < 0 || pos >= name.length - 2) return false;
+  let sub = name.slice(pos + 1);
+  const rest = entry.slice(2);
+  // The part after the wildcard must itself hold a dot that is not its last character: "*.com"
+  // never matches anything.
+  const dot = sub.indexOf(".");
+  if (dot < 0 || dot === sub.length - 1) return false;
+  if (sub.endsWith(".")) sub = sub.slice(0, -1);
+  return rest.length > 0 && sub.toLowerCase() === rest.toLowerCase();
+}
+
+export interface PeerIdentity {
+  /** undefined: the certificate has no subjectAltName extension at all. */
+  sans: San[] | undefined;
+  commonName?: string | undefined;
+}
+
+/** Whether gRPC C-core accepts `host` for a server presenting a certificate with this identity. */
+export function matchPeerName(host: string, peer: PeerIdentity): boolean {
+  const name = stripBrackets(host);
+  const likeIp = looksLikeIp(name);
+  const sans = peer.sans ?? [];
+  for (const s of sans) {
+    // Every SAN entry is a candidate string: DNS, IP (as text), URI and email alike.
+    if (likeIp ? s.value === name : entryMatchesName(s.value, name)) return true;
+  }
+  // The CN counts only when there is no SAN entry at all, and never for an IP-like name.
+  if (sans.length === 0 && peer.commonName !== undefined && !likeIp) return entryMatchesName(peer.commonName, name);
+  return false;
+}
+
+export interface PeerNameVerdict {
+  ok: boolean;
+  host: string;
+  /** gRPC's own words on failure: "Peer name <host> is not in peer certificate". */
+  message?: string;
+  /** The SANs the certificate does have, openssl notation. */
+  sans: string[];
+  commonName?: string | undefined;
+  /** What would make it match. */
+  hint?: string;
+}
+
+export function checkPeerNameFacts(host: string, cert: CertificateFacts): PeerNameVerdict {
+  const name = stripBrackets(host);
+  const sans = (cert.sans ?? []).map((s) => `${s.type === "dns" ? "DNS" : s.type === "ip" ? "IP" : s.type === "uri" ? "URI" : "email"}:${s.value}`);
+  if (matchPeerName(name, cert)) return { ok: true, host: name, sans, commonName: cert.commonName };
+  return {
+    ok: false,
+    host: name,
+    message: `Peer name ${name} is not in peer certificate`,
+    sans,
+    commonName: cert.commonName,
+    hint: peerNameHint(name, cert),
+  };
+}
+
+/** Parses the PEM and judges `host` against its first certificate. */
+export function checkPeerName(host: string, certPem: string, where = "certificate"): PeerNameVerdict {
+  return checkPeerNameFacts(host, readCertificatePem(certPem, where));
+}
+
+function peerNameHint(name: string, cert: CertificateFacts): string {
+  const have = `the certificate has ${formatSans(cert.sans ?? [])}`;
+  if (looksLikeIp(name)) {
+    return `${have}; gRPC compares an IP target with the SAN text exactly: re-issue with --ip ${name} (a pod's own IP comes from --pod-ip / $POD_IP)`;
+  }
+  const fqdn = (cert.sans ?? []).find((s) => s.type === "dns" && s.value.toLowerCase().startsWith(`${name.toLowerCase()}.`));
+  if (fqdn) {
+    return `${have}; "${name}" is the short form of ${fqdn.value}: dial ${fqdn.value} instead, or re-issue with --dns ${name} (the seed's DNS.3 = $RAY_IP)`;
+  }
+  if (!cert.sans || cert.sans.length === 0) {
+    return `the certificate has no subjectAltName${cert.commonName ? `; its CN ${cert.commonName} is all gRPC can match` : ""}: re-issue it with raytls pod-cert (SAN rules of the seed)`;
+  }
+  return `${have}: dial one of those names, or re-issue with --dns ${name}`;
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}
