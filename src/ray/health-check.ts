@@ -1,0 +1,192 @@
+/**
+ * What `ray health-check --address HOST:PORT` does, on the wire (facts section 2):
+ * - newer Ray: GetClusterId, then InternalKVGet CLUSTER_METADATA/cluster with the metadata
+ *   `ray_cluster_id`, and compare `ray_version` unless told not to;
+ * - Ray 2.6 to ~2.35: CheckAlive;
+ * - every Ray C++ server: grpc.health.v1.Health/Check.
+ * `auto` tries them in that order, moving on only when a method is UNIMPLEMENTED.
+ * Never prints; returns a result the CLI renders.
+ */
+import { status as Status, type ServiceError } from "@grpc/grpc-js";
+import { RayRpcClient } from "./rpc-client.js";
+import { resolveTarget, type HostsOverride } from "./dial-target.js";
+import { CLUSTER_METADATA_KEY, CLUSTER_METADATA_NAMESPACE, SERVING_STATUS } from "./gcs-schema.js";
+import { diagnose, type Failure } from "./health-diagnosis.js";
+import { probeTls, type ProbeReport } from "./tls-probe.js";
+import type { ClientTls } from "./ray-channel-credentials.js";
+
+export type HealthProtocol = "auto" | "cluster-metadata" | "check-alive" | "grpc-health";
+export const HEALTH_PROTOCOLS: HealthProtocol[] = ["auto", "cluster-metadata", "check-alive", "grpc-health"];
+
+export interface HealthCheckOptions {
+  address: string;
+  /** null: plaintext (RAY_USE_TLS off). */
+  tls: ClientTls | null;
+  hosts?: HostsOverride;
+  /** Default "auto". */
+  protocol?: HealthProtocol;
+  /** Default 10,000 ms, as `ray health-check --timeout 10`. */
+  timeoutMs?: number;
+  /** The local Ray version to compare with the cluster's; no comparison when absent. */
+  rayVersion?: string;
+  skipVersionCheck?: boolean;
+  /** Probe the endpoint after a failure to explain it. Default true. */
+  diagnose?: boolean;
+}
+
+export interface RpcStep {
+  rpc: string;
+  ok: boolean;
+  code?: string;
+  details?: string;
+  ms: number;
+}
+
+export interface HealthCheckResult {
+  ok: boolean;
+  address: string;
+  host: string;
+  port: number;
+  /** Set when a hosts override sent the connection elsewhere than DNS would. */
+  dialedIp?: string;
+  tls: boolean;
+  protocol: HealthProtocol;
+  used?: Exclude<HealthProtocol, "auto">;
+  steps: RpcStep[];
+  clusterId?: string;
+  rayVersion?: string;
+  failure?: Failure;
+  probe?: ProbeReport;
+  ms: number;
+}
+
+class GcsStatusError extends Error {}
+
+export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckResult> {
+  const t0 = performance.now();
+  const target = resolveTarget(o.address, o.hosts);
+  const protocol = o.protocol ?? "auto";
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  const deadlineAt = Date.now() + timeoutMs;
+  const left = () => Math.max(1, deadlineAt - Date.now());
+  const result: HealthCheckResult = {
+    ok: false,
+    address: o.address,
+    host: target.host,
+    port: target.port,
+    ...(target.overrideAddress ? { dialedIp: target.overrideAddress } : {}),
+    tls: Boolean(o.tls),
+    protocol,
+    steps: [],
+    ms: 0,
+  };
+  const client = new RayRpcClient(target, o.tls);
+  const step = async <T>(rpc: string, fn: () => Promise<T>): Promise<T> => {
+    const s = performance.now();
+    try {
+      const v = await fn();
+      result.steps.push({ rpc, ok: true, ms: round(performance.now() - s) });
+      return v;
+    } catch (err) {
+      const e = err as ServiceError;
+      result.steps.push({ rpc, ok: false, code: codeName(e.code), details: e.details ?? e.message, ms: round(performance.now() - s) });
+      throw err;
+    }
+  };
+  const unimplemented = (err: unknown) => (err as ServiceError).code === Status.UNIMPLEMENTED;
+  try {
+    let order: Array<Exclude<HealthProtocol, "auto">> = protocol === "auto" ? ["cluster-metadata", "check-alive", "grpc-health"] : [protocol];
+    for (const p of order) {
+      try {
+        if (p === "cluster-metadata") {
+          const id = await step("GetClusterId", () => client.call("getClusterId", {}, { timeoutMs: left() }));
+          checkStatus(id.status);
+          result.clusterId = id.clusterId.toString("hex");
+          const kv = await step("InternalKVGet", () =>
+            client.call(
+              "internalKvGet",
+              { key: Buffer.from(CLUSTER_METADATA_KEY), namespace: Buffer.from(CLUSTER_METADATA_NAMESPACE) },
+              { timeoutMs: left(), metadata: { ray_cluster_id: result.clusterId! } },
+            ),
+          );
+          checkStatus(kv.status);
+          const version = parseRayVersion(kv.value);
+          if (version) result.rayVersion = version;
+        } else if (p === "check-alive") {
+          const r = await step("CheckAlive", () => client.call("checkAlive", { nodeIds: [] }, { timeoutMs: left() }));
+          checkStatus(r.status);
+          if (r.rayVersion) result.rayVersion = r.rayVersion;
+        } else {
+          const r = await step("Health/Check", () => client.call("healthCheck", { service: "" }, { timeoutMs: left() }));
+          if (r.status !== 1) {
+            result.used = p;
+            result.failure = { kind: "not-serving", message: `grpc.health.v1 status ${SERVING_STATUS[r.status] ?? r.status}`, facts: [] };
+            return finish();
+          }
+        }
+        result.used = p;
+        break;
+      } catch (err) {
+        if (unimplemented(err) && p !== order[order.length - 1]) continue;
+        throw err;
+      }
+    }
+    if (o.rayVersion && !o.skipVersionCheck && result.rayVersion && result.rayVersion !== o.rayVersion) {
+      result.failure = {
+        kind: "version-mismatch",
+        // Ray's own wording (python/ray/scripts/scripts.py, health-check).
+        message: `Ray version mismatch: cluster has Ray version ${result.rayVersion} but local Ray version is ${o.rayVersion}`,
+        facts: [],
+        hint: "run the same Ray version everywhere, or pass --skip-version-check",
+      };
+      return finish();
+    }
+    result.ok = true;
+    return finish();
+  } catch (err) {
+    if (err instanceof GcsStatusError) {
+      result.failure = { kind: "gcs-status", message: err.message, facts: [] };
+      return finish();
+    }
+    const e = err as ServiceError;
+    const code = codeName(e.code);
+    const details = e.details ?? e.message;
+    client.close();
+    let probe: ProbeReport | undefined;
+    if ((o.diagnose ?? true) && (e.code === Status.UNAVAILABLE || e.code === Status.DEADLINE_EXCEEDED || e.code === Status.INTERNAL)) {
+      probe = await probeTls({ host: target.host, port: target.port, ip: target.overrideAddress, tls: o.tls, timeoutMs: Math.min(3000, timeoutMs) });
+      result.probe = probe;
+    }
+    result.failure = diagnose(code, details, probe, o.tls);
+    return finish();
+  }
+
+  function finish(): HealthCheckResult {
+    client.close();
+    result.ms = round(performance.now() - t0);
+    return result;
+  }
+}
+
+function checkStatus(s: { code: number; message: string } | undefined): void {
+  if (s && s.code !== 0) throw new GcsStatusError(`GCS replied with status ${s.code}: ${s.message}`);
+}
+
+function parseRayVersion(value: Buffer): string | undefined {
+  if (value.length === 0) return undefined;
+  try {
+    const v = (JSON.parse(value.toString("utf8")) as { ray_version?: unknown }).ray_version;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function codeName(code: number | undefined): string {
+  if (code === undefined) return "UNKNOWN";
+  return (Status as unknown as Record<number, string>)[code] ?? String(code);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,107 @@
+/**
+ * Client-side TLS exactly as a Ray process does it (facts sections 1 and 3):
+ * - presents its own certificate and key (RAY_TLS_SERVER_CERT/KEY) to every server;
+ * - verifies the server's chain against RAY_TLS_CA_CERT;
+ * - checks the *dialed* host name against the server certificate the way gRPC C-core does
+ *   (src/pki/peer-name.ts), not with Node's `tls.checkServerIdentity`, which treats IP targets
+ *   differently and would predict a different outcome than Ray's;
+ * - never puts an IP address into SNI (RFC 6066 section 3 forbids it, and C-core does not).
+ *
+ * grpc-js' own `createSsl` always sets `servername` to the target host, IPs included, so this is
+ * a `ChannelCredentials` of our own whose connector calls `tls.connect` itself. The connector
+ * interface is grpc-js 1.14's (`_createSecureConnector`), pinned by package-lock.json and covered
+ * by test/ray/ray-channel-credentials.test.ts.
+ */
+import { connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
+import { isIP, type Socket } from "node:net";
+import { X509Certificate } from "node:crypto";
+import { CallCredentials, ChannelCredentials } from "@grpc/grpc-js";
+import { checkPeerName } from "../pki/peer-name.js";
+
+type SecureConnector = ReturnType<ChannelCredentials["_createSecureConnector"]>;
+
+export interface ClientTls {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer;
+}
+
+/** The error a failed peer-name check produces; `sans` are what the server presented. */
+export class PeerNameError extends Error {
+  override readonly name = "PeerNameError";
+  constructor(
+    message: string,
+    readonly host: string,
+    readonly sans: string[],
+    readonly hint: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export class RayChannelCredentials extends ChannelCredentials {
+  private readonly context: SecureContext;
+
+  /**
+   * @param tls the client's own certificate, key, and the CA it trusts.
+   * @param peerName the name to check the server certificate against: the host that was dialed,
+   *   even when the address actually connected to came from a hosts override.
+   */
+  constructor(
+    readonly tls: ClientTls,
+    readonly peerName: string,
+  ) {
+    super();
+    this.context = createSecureContext({ cert: tls.cert, key: tls.key, ca: tls.ca });
+  }
+
+  override _isSecure(): boolean {
+    return true;
+  }
+
+  override _equals(other: ChannelCredentials): boolean {
+    return other === this;
+  }
+
+  override _createSecureConnector(_target: unknown, _options: unknown, callCredentials?: CallCredentials): SecureConnector {
+    const context = this.context;
+    const peerName = this.peerName;
+    const creds = callCredentials ?? CallCredentials.createEmpty();
+    return {
+      connect(socket: Socket) {
+        return new Promise((resolve, reject) => {
+          const tlsSocket = tlsConnect(
+            {
+              socket,
+              secureContext: context,
+              ALPNProtocols: ["h2"],
+              // No SNI for IP targets (RFC 6066 s3; C-core omits it too). Node would send it.
+              ...(isIP(peerName) ? {} : { servername: peerName }),
+              checkServerIdentity: (_host: string, cert: PeerCertificate) => checkIdentity(peerName, cert),
+            },
+            () => {
+              if (!tlsSocket.authorized) {
+                reject(tlsSocket.authorizationError);
+                return;
+              }
+              resolve({ socket: tlsSocket, secure: true });
+            },
+          );
+          tlsSocket.on("error", reject);
+        });
+      },
+      waitForReady: () => Promise.resolve(),
+      getCallCredentials: () => creds,
+      destroy() {},
+    };
+  }
+}
+
+/** C-core's peer-name decision for `host` against the leaf certificate the server presented. */
+export function checkIdentity(host: string, cert: PeerCertificate): Error | undefined {
+  if (!cert || !cert.raw) return new PeerNameError(`Peer name ${host} is not in peer certificate`, host, [], undefined);
+  const pem = new X509Certificate(cert.raw).toString();
+  const verdict = checkPeerName(host, pem);
+  if (verdict.ok) return undefined;
+  return new PeerNameError(verdict.message ?? `Peer name ${host} is not in peer certificate`, host, verdict.sans, verdict.hint);
+}

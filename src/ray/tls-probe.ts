@@ -1,0 +1,194 @@
+/**
+ * A raw look at a TLS endpoint, for diagnosis only: what gRPC reports after a failed call is
+ * often one line ("Socket closed"), while the reason is visible one layer down. The probe
+ * connects like Ray would (no SNI for IP hosts, the client's own certificate) but does not reject
+ * anything, and records: TCP outcome (refused, timeout, DNS failure), whether the peer speaks TLS
+ * at all, the certificate it presented (SANs, validity), whether it chains to our CA, the C-core
+ * peer-name verdict, and whether the server demands a client certificate.
+ *
+ * The last one needs its own connection without a certificate: with TLS 1.3 the server's refusal
+ * arrives after the client considers the handshake done (facts section 3), as the alert
+ * `certificate required`, or as a plain close.
+ */
+import { connect as netConnect, isIP, type Socket } from "node:net";
+import { connect as tlsConnect, type TLSSocket } from "node:tls";
+import { lookup } from "node:dns/promises";
+import { X509Certificate } from "node:crypto";
+import { checkPeerName } from "../pki/peer-name.js";
+import type { ClientTls } from "./ray-channel-credentials.js";
+
+export interface ServerCertFacts {
+  subject: string;
+  issuer: string;
+  sans: string[];
+  notBefore: string;
+  notAfter: string;
+  expired: boolean;
+}
+
+export interface ProbeReport {
+  host: string;
+  /** The IP actually connected to. */
+  ip?: string;
+  port: number;
+  tcp: "ok" | "refused" | "timeout" | "dns-failed" | "unreachable" | "error";
+  tcpError?: string;
+  /** false: the port answers, but not with TLS (a plaintext server). */
+  speaksTls?: boolean;
+  tlsError?: string;
+  tlsVersion?: string;
+  serverCert?: ServerCertFacts;
+  /** Does the server certificate chain to the CA we were given? */
+  chainTrusted?: boolean;
+  chainError?: string;
+  peerName?: { ok: boolean; message?: string; hint?: string };
+  /** Did the server refuse a handshake without a client certificate? */
+  demandsClientCert?: boolean;
+}
+
+export interface ProbeOptions {
+  host: string;
+  port: number;
+  /** Where to connect instead of resolving `host` (hosts override). */
+  ip?: string;
+  tls: ClientTls | null;
+  timeoutMs?: number;
+}
+
+const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+
+export async function probeTls(o: ProbeOptions): Promise<ProbeReport> {
+  const timeoutMs = o.timeoutMs ?? 3000;
+  const report: ProbeReport = { host: o.host, port: o.port, tcp: "ok" };
+  let ip = o.ip ?? (isIP(o.host) ? o.host : undefined);
+  if (!ip) {
+    try {
+      ip = (await lookup(o.host)).address;
+    } catch (err) {
+      report.tcp = "dns-failed";
+      report.tcpError = (err as NodeJS.ErrnoException).code ?? String(err);
+      return report;
+    }
+  }
+  report.ip = ip;
+  let socket: Socket;
+  try {
+    socket = await tcpConnect(ip, o.port, timeoutMs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    report.tcp = code === "ECONNREFUSED" ? "refused" : code === "ETIMEDOUT" ? "timeout" : code === "EHOSTUNREACH" || code === "ENETUNREACH" ? "unreachable" : "error";
+    report.tcpError = code ?? String(err);
+    return report;
+  }
+  const first = await handshake(socket, o, timeoutMs, true);
+  if (first.error) {
+    report.tlsError = first.error;
+    report.speaksTls = !/wrong version number|packet length too long|http request|unknown protocol|record layer failure/i.test(first.error);
+    return report;
+  }
+  const tlsSocket = first.socket!;
+  report.speaksTls = true;
+  report.tlsVersion = tlsSocket.getProtocol() ?? undefined;
+  const peer = tlsSocket.getPeerCertificate(true);
+  if (peer?.raw) {
+    const pem = new X509Certificate(peer.raw).toString();
+    const x = new X509Certificate(peer.raw);
+    const verdict = checkPeerName(o.host, pem);
+    report.serverCert = {
+      subject: x.subject.replace(/\n/g, ", "),
+      issuer: x.issuer.replace(/\n/g, ", "),
+      sans: verdict.sans,
+      notBefore: new Date(x.validFrom).toISOString(),
+      notAfter: new Date(x.validTo).toISOString(),
+      expired: Date.now() > Date.parse(x.validTo),
+    };
+    report.peerName = { ok: verdict.ok, ...(verdict.message ? { message: verdict.message } : {}), ...(verdict.hint ? { hint: verdict.hint } : {}) };
+  }
+  if (o.tls) {
+    report.chainTrusted = tlsSocket.authorized;
+    if (!tlsSocket.authorized) report.chainError = String(tlsSocket.authorizationError);
+  }
+  tlsSocket.destroy();
+  report.demandsClientCert = await demandsClientCert(ip, o, timeoutMs);
+  return report;
+}
+
+function tcpConnect(ip: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host: ip, port });
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(Object.assign(new Error("connect timeout"), { code: "ETIMEDOUT" }));
+    }, timeoutMs);
+    s.once("connect", () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+function handshake(
+  socket: Socket,
+  o: ProbeOptions,
+  timeoutMs: number,
+  withCert: boolean,
+): Promise<{ socket?: TLSSocket; error?: string }> {
+  return new Promise((resolve) => {
+    const s = tlsConnect({
+      socket,
+      ALPNProtocols: ["h2"],
+      rejectUnauthorized: false,
+      // Chain only: the name is judged separately, the C-core way (not Node's rules).
+      checkServerIdentity: () => undefined,
+      ...(o.tls ? { ca: o.tls.ca } : {}),
+      ...(withCert && o.tls ? { cert: o.tls.cert, key: o.tls.key } : {}),
+      ...(isIP(o.host) ? {} : { servername: o.host }),
+    });
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve({ error: "TLS handshake timed out" });
+    }, timeoutMs);
+    s.once("secureConnect", () => {
+      clearTimeout(timer);
+      resolve({ socket: s });
+    });
+    s.once("error", (e) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve({ error: e.message });
+    });
+    s.once("close", () => {
+      clearTimeout(timer);
+      resolve({ error: "connection closed during the TLS handshake" });
+    });
+  });
+}
+
+/** A handshake without a client certificate, then the HTTP/2 preface: refused or answered? */
+async function demandsClientCert(ip: string, o: ProbeOptions, timeoutMs: number): Promise<boolean | undefined> {
+  let socket: Socket;
+  try {
+    socket = await tcpConnect(ip, o.port, timeoutMs);
+  } catch {
+    return undefined;
+  }
+  const hs = await handshake(socket, o, timeoutMs, false);
+  if (hs.error) return /certificate|handshake failure|alert/i.test(hs.error) ? true : undefined;
+  const s = hs.socket!;
+  return new Promise((resolve) => {
+    const done = (v: boolean | undefined) => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done(undefined), Math.min(timeoutMs, 1500));
+    s.once("data", () => done(false)); // the server's HTTP/2 SETTINGS: it accepted us without a certificate
+    s.once("error", () => done(true));
+    s.once("close", () => done(true));
+    s.write(PREFACE);
+  });
+}
