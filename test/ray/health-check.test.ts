@@ -108,7 +108,7 @@ describe("diagnosis against raw sockets and the raytls head", () => {
       const r = await healthCheck({ address: `127.0.0.1:${port}`, tls: await tlsOf(pki.worker), timeoutMs: 1000 });
       expect(r.ok).toBe(false);
       expect(r.steps[0]?.code).toBe("DEADLINE_EXCEEDED");
-      expect(r.failure?.facts.join(" ") + r.failure?.message).toMatch(/timed out|DEADLINE/);
+      expect(`${r.failure?.facts.join(" ")} ${r.failure?.message}`).toMatch(/timed out|DEADLINE/);
     } finally {
       sockets.forEach((s) => s.destroy());
       await new Promise<void>((r) => silent.close(() => r()));
