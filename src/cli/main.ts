@@ -4,9 +4,13 @@
  */
 import { Command, CommanderError } from "commander";
 import { processContext, reportError, type CliContext } from "./context.js";
+import { registerManifest } from "./commands/manifest.js";
+import { registerLint } from "./commands/lint.js";
 
 /** One line per verb module; each adds its command(s) to the program. */
 const registrations: Array<(program: Command, ctx: CliContext) => void> = [
+  registerManifest,
+  registerLint,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
