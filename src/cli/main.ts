@@ -4,11 +4,27 @@
  */
 import { Command, CommanderError } from "commander";
 import { processContext, reportError, type CliContext } from "./context.js";
+import { registerCa } from "./commands/ca.js";
+import { registerInspect } from "./commands/inspect.js";
+import { registerPodCert } from "./commands/pod-cert.js";
+import { registerCsr } from "./commands/csr.js";
+import { registerVerify } from "./commands/verify.js";
+import { registerEnv } from "./commands/env.js";
 import { registerManifest } from "./commands/manifest.js";
 import { registerLint } from "./commands/lint.js";
+import { registerHealthCheck } from "./commands/health-check.js";
+import { registerNode } from "./commands/node.js";
 
 /** One line per verb module; each adds its command(s) to the program. */
 const registrations: Array<(program: Command, ctx: CliContext) => void> = [
+  registerCa,
+  registerInspect,
+  registerPodCert,
+  registerCsr,
+  registerVerify,
+  registerEnv,
+  registerHealthCheck,
+  registerNode,
   registerManifest,
   registerLint,
 ];

@@ -1,0 +1,82 @@
+/** `raytls csr create` and `raytls csr sign`: the seed's CSR flow, for a CA kept elsewhere. */
+import path from "node:path";
+import type { Command } from "commander";
+import { action, type CliContext } from "../context.js";
+import { expiry, parseDays } from "../options.js";
+import { addIdentityOptions } from "./pod-cert.js";
+
+export function registerCsr(program: Command, ctx: CliContext): void {
+  const csr = program.command("csr").description("certificate signing requests, for a CA kept on another machine");
+  addIdentityOptions(csr.command("create").description("make a key and a CSR with the pod's SANs (the key stays here)"))
+    .requiredOption("--key-out <file>", "where the private key goes (0600)")
+    .requiredOption("--csr-out <file>", "where the CSR goes")
+    .option("--force", "overwrite existing files")
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  raytls csr create --role worker --pod-ip 10.244.0.7 --key-out tls.key --csr-out tls.csr
+  raytls csr sign --csr tls.csr --ca-dir ./ca --out tls.crt   # where the CA lives`,
+    )
+    .action(
+      action(ctx, async (opts: { role: string; podIp?: string; headFqdn?: string; dns: string[]; ip: string[]; keyType: string; keyOut: string; csrOut: string; force?: boolean; json?: boolean }) => {
+        const { parseKeyType } = await import("../../pki/key-types.js");
+        const { parseRole } = await import("../../pki/pod-identity.js");
+        const { createCsr } = await import("../../pki/csr.js");
+        const { writeFilesAtomically } = await import("../../io/secure-files.js");
+        const role = parseRole(opts.role);
+        const keyType = parseKeyType(opts.keyType);
+        const headFqdn = opts.headFqdn ?? ctx.env.FQ_RAY_IP;
+        const made = await createCsr({ role, podIp: opts.podIp ?? ctx.env.POD_IP ?? "", ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip, keyType });
+        const keyFile = path.resolve(ctx.cwd, opts.keyOut);
+        const csrFile = path.resolve(ctx.cwd, opts.csrOut);
+        await writeFilesAtomically(
+          [
+            { path: keyFile, data: made.keyPem, mode: 0o600 },
+            { path: csrFile, data: made.csrPem, mode: 0o644 },
+          ],
+          { force: Boolean(opts.force) },
+        );
+        const sans = made.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        if (opts.json) ctx.out(JSON.stringify({ ok: true, role, keyType, sans, files: { key: keyFile, csr: csrFile } }, null, 2) + "\n");
+        else ctx.out(`Made a ${role} key and CSR for ${sans.join(", ")}\n  ${keyFile}  private key (0600)\n  ${csrFile}  CSR: send it to the CA (raytls csr sign)\n`);
+        return 0;
+      }),
+    );
+
+  csr.command("sign")
+    .description("sign a CSR with the leaf profile (EKU serverAuth+clientAuth, never CA:TRUE)")
+    .requiredOption("--csr <file>", "the certificate request")
+    .option("--ca-dir <dir>", "CA directory with ca.crt and ca.key")
+    .option("--ca-cert <file>", "CA certificate (with --ca-key)")
+    .option("--ca-key <file>", "CA private key")
+    .requiredOption("--out <file>", "where the certificate goes")
+    .option("--days <n>", "validity in days", "365")
+    .option("--force", "overwrite an existing file")
+    .option("--json", "print the result as JSON")
+    .addHelpText("after", "\nExample:\n  raytls csr sign --csr tls.csr --ca-dir ./ca --out tls.crt --days 90")
+    .action(
+      action(ctx, async (opts: { csr: string; caDir?: string; caCert?: string; caKey?: string; out: string; days: string; force?: boolean; json?: boolean }) => {
+        const { parseCsr } = await import("../../pki/csr.js");
+        const { issueLeaf } = await import("../../pki/issue.js");
+        const { assertStrongKey } = await import("../../pki/keys.js");
+        const { createPublicKey } = await import("node:crypto");
+        const { readInputFile, writeFilesAtomically } = await import("../../io/secure-files.js");
+        const { loadCaFromFlags } = await import("../ca-source.js");
+        const days = parseDays(opts.days);
+        const csrFile = path.resolve(ctx.cwd, opts.csr);
+        const parsed = await parseCsr(await readInputFile(csrFile, "--csr"), csrFile);
+        assertStrongKey(createPublicKey({ key: Buffer.from(parsed.spki), format: "der", type: "spki" }), `${csrFile}: the requested key`);
+        const ca = await loadCaFromFlags(opts, ctx.cwd);
+        const cert = issueLeaf({ ca, publicKey: parsed.spki, sans: parsed.sans, days });
+        const out = path.resolve(ctx.cwd, opts.out);
+        await writeFilesAtomically([{ path: out, data: cert.certPem, mode: 0o644 }], { force: Boolean(opts.force) });
+        const sans = cert.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        if (parsed.ignored.length) ctx.err(`note: the CSR also asked for ${parsed.ignored.join(", ")}; signing applies the leaf profile and ignored it\n`);
+        if (opts.json) ctx.out(JSON.stringify({ ok: true, sans, serial: cert.serialHex, notAfter: cert.notAfter.toISOString(), ignored: parsed.ignored, file: out }, null, 2) + "\n");
+        else ctx.out(`Signed ${csrFile} for ${sans.join(", ")}\n  ${out}  certificate, valid until ${expiry(cert.notAfter)}\n`);
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,30 @@
+/** Option parsers shared by the verbs: each error names the flag and how to fix it (exit 2). */
+import { RaytlsError } from "../errors.js";
+
+/** Repeatable flags (`--dns a --dns b`). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function parseDays(value: string, flag = "--days"): number {
+  if (!/^-?\d+$/.test(value.trim())) {
+    throw new RaytlsError("bad-days", `${flag}: "${value}" is not a whole number of days`, { hint: `e.g. ${flag} 365` });
+  }
+  const n = Number(value);
+  if (n <= 0 || n > 36500) {
+    throw new RaytlsError("bad-days", `${flag}: ${n} is not between 1 and 36500`, { hint: `e.g. ${flag} 365` });
+  }
+  return n;
+}
+
+export function parseTime(value: string, flag = "--at"): Date {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) {
+    throw new RaytlsError("bad-time", `${flag}: "${value}" is not an ISO time`, { hint: `e.g. ${flag} 2027-01-31T12:00:00Z` });
+  }
+  return d;
+}
+
+/** "2027-11-28" (and the days left), for "where files went and when they expire". */
+export function expiry(d: Date, now = new Date()): string {
+  const days = Math.round((d.getTime() - now.getTime()) / 86_400_000);
+  return `${d.toISOString().slice(0, 10)} (in ${days} days)`;
+}
