@@ -14,6 +14,7 @@ import { registerManifest } from "./commands/manifest.js";
 import { registerLint } from "./commands/lint.js";
 import { registerHealthCheck } from "./commands/health-check.js";
 import { registerNode } from "./commands/node.js";
+import { registerLab } from "./commands/lab.js";
 
 /** One line per verb module; each adds its command(s) to the program. */
 const registrations: Array<(program: Command, ctx: CliContext) => void> = [
@@ -25,6 +26,7 @@ const registrations: Array<(program: Command, ctx: CliContext) => void> = [
   registerEnv,
   registerHealthCheck,
   registerNode,
+  registerLab,
   registerManifest,
   registerLint,
 ];

@@ -1,0 +1,172 @@
+/**
+ * `raytls lab up|status|down`: a Ray cluster with mutual TLS on this machine, without Kubernetes.
+ * Pods are `raytls node` processes on loopback addresses, or in network namespaces with --netns.
+ */
+import type { Command } from "commander";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { action, type CliContext } from "../context.js";
+import { RaytlsError } from "../../errors.js";
+
+export function defaultLabDir(name: string): string {
+  return join(tmpdir(), "raytls-lab", name);
+}
+
+interface UpOpts {
+  workers: string;
+  dir?: string;
+  netns?: boolean;
+  name: string;
+  namespace: string;
+  port: string;
+  foreground?: boolean;
+  json?: boolean;
+}
+
+export function registerLab(program: Command, ctx: CliContext): void {
+  const lab = program
+    .command("lab")
+    .description("run a Ray cluster with mutual TLS on this machine (head and workers as local pods)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  raytls lab up --workers 2              # pods on 127.0.0.2, .3, .4 (no root needed)
+  sudo raytls lab up --netns             # each pod in its own network namespace, 10.244.0.0/24
+  raytls lab status
+  raytls lab down                        # also after a crash: kills by recorded PID, removes namespaces`,
+    );
+
+  lab
+    .command("up")
+    .description("create the CA and pod certificates, start head and workers, wait until all are registered")
+    .option("--workers <n>", "number of worker pods", "2")
+    .option("--dir <dir>", "where certificates, logs and state go (default: $TMPDIR/raytls-lab/<name>)")
+    .option("--netns", "each pod in its own network namespace (root)")
+    .option("--name <name>", "RayCluster name", "raycluster-tls")
+    .option("--namespace <ns>", "Kubernetes namespace in the head's FQDN", "default")
+    .option("--port <n>", "head GCS port", "6379")
+    .option("--foreground", "stay running; Ctrl-C stops the lab")
+    .option("--json", "print the result as JSON")
+    .action(
+      action(ctx, async (o: UpOpts) => {
+        const [{ labUp, labDown }, { checkClusterName, checkNamespace }] = await Promise.all([import("../../lab/lab.js"), import("../../k8s/kuberay-names.js")]);
+        checkClusterName(o.name);
+        checkNamespace(o.namespace);
+        const workers = Number(o.workers);
+        const port = Number(o.port);
+        if (!/^\d+$/.test(o.port) || port < 1 || port > 65535) throw new RaytlsError("bad-port", `--port: "${o.port}" is not a port number`);
+        const dir = o.dir ?? defaultLabDir(o.name);
+        let interrupted = false;
+        const onSignal = () => {
+          interrupted = true;
+          ctx.err("interrupted: stopping the lab\n");
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        try {
+          const r = await labUp({
+            name: o.name,
+            namespace: o.namespace,
+            workers,
+            mode: o.netns ? "netns" : "loopback",
+            dir,
+            port,
+            log: (l) => ctx.err(`${l}\n`),
+          });
+          if (interrupted) {
+            await labDown(dir, o.name);
+            return 1;
+          }
+          if (o.json) ctx.out(JSON.stringify({ ok: true, dir, plan: r.state.plan, pids: r.state.pids, nodes: r.nodes, ms: r.ms }, null, 2) + "\n");
+          else renderUp(ctx, r.state.plan, r.state.pids, r.ms);
+          if (o.foreground) {
+            ctx.err("running; Ctrl-C to stop\n");
+            while (!interrupted) await new Promise((res) => setTimeout(res, 200));
+            const d = await labDown(dir, o.name);
+            ctx.err(`stopped ${d.stopped.length} pods${d.netnsRemoved.length ? `, removed ${d.netnsRemoved.length} namespaces` : ""}\n`);
+          }
+          return 0;
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          if (interrupted) await labDown(dir, o.name).catch(() => undefined);
+        }
+      }),
+    );
+
+  lab
+    .command("status")
+    .description("show the lab's pods, their processes, and what the head knows of its workers")
+    .option("--dir <dir>", "the lab directory")
+    .option("--name <name>", "RayCluster name", "raycluster-tls")
+    .option("--json", "print the result as JSON")
+    .action(
+      action(ctx, async (o: { dir?: string; name: string; json?: boolean }) => {
+        const { labStatus } = await import("../../lab/lab.js");
+        const s = await labStatus(o.dir ?? defaultLabDir(o.name), o.name);
+        if (o.json) {
+          ctx.out(JSON.stringify(s, null, 2) + "\n");
+          return s.running ? 0 : 1;
+        }
+        if (!s.plan) {
+          ctx.out(`no lab in ${s.dir}${s.netns.length ? ` (left-over namespaces: ${s.netns.join(", ")}; run raytls lab down)` : ""}\n`);
+          return 1;
+        }
+        ctx.out(`lab ${s.plan.name} (${s.plan.mode}) in ${s.dir}: ${s.running ? "running" : "not running"}\n`);
+        for (const p of s.pods) {
+          const n = s.nodes?.find((x) => x.podIp === p.ip);
+          const extra = p.role === "head" ? `${s.plan.headFqdn}:${s.plan.port}` : n ? `${n.alive ? "alive" : "DEAD"}, dial-back ${n.dialBackOk ? "ok" : n.dialBackError}` : "not registered";
+          ctx.out(`  ${p.name.padEnd(10)} ${p.ip.padEnd(12)} pid ${String(p.pid).padEnd(7)} ${p.alive ? "up  " : "DOWN"}  ${extra}\n`);
+        }
+        if (s.nodesError) ctx.out(`  head did not answer: ${s.nodesError}\n`);
+        const healthy = s.running && s.pods.every((p) => p.alive) && (s.nodes ?? []).every((n) => n.alive);
+        return healthy ? 0 : 1;
+      }),
+    );
+
+  lab
+    .command("down")
+    .description("stop the lab's processes (by recorded PID) and remove its namespaces; safe after a crash")
+    .option("--dir <dir>", "the lab directory")
+    .option("--name <name>", "RayCluster name", "raycluster-tls")
+    .option("--json", "print the result as JSON")
+    .action(
+      action(ctx, async (o: { dir?: string; name: string; json?: boolean }) => {
+        const { labDown } = await import("../../lab/lab.js");
+        const d = await labDown(o.dir ?? defaultLabDir(o.name), o.name);
+        if (o.json) ctx.out(JSON.stringify(d, null, 2) + "\n");
+        else if (!d.hadState && d.netnsRemoved.length === 0) ctx.out("nothing to stop\n");
+        else ctx.out(`stopped ${d.stopped.length} pod processes${d.netnsRemoved.length ? `, removed namespaces ${d.netnsRemoved.join(", ")}` : ""}\n`);
+        return 0;
+      }),
+    );
+
+  // Used by the lab itself from inside a pod: the head's ListNodes, with Ray's TLS environment.
+  lab
+    .command("nodes", { hidden: true })
+    .requiredOption("--address <host:port>", "the head")
+    .action(
+      action(ctx, async (o: { address: string }) => {
+        const [{ listNodes }, { loadTls }, { parseHostsOverride }] = await Promise.all([
+          import("../../ray/node-list.js"),
+          import("../../ray/tls-material.js"),
+          import("../../ray/dial-target.js"),
+        ]);
+        const nodes = await listNodes(o.address, await loadTls(ctx.env), parseHostsOverride(ctx.env.RAYTLS_HOSTS));
+        ctx.out(JSON.stringify(nodes) + "\n");
+        return 0;
+      }),
+    );
+}
+
+function renderUp(ctx: CliContext, plan: import("../../lab/lab-plan.js").LabPlan, pids: Record<string, number>, ms: number): void {
+  ctx.out(`lab ${plan.name} up in ${(ms / 1000).toFixed(1)} s (${plan.mode === "netns" ? "network namespaces" : "loopback addresses"}); files in ${plan.dir}\n`);
+  for (const p of plan.pods) {
+    ctx.out(`  ${p.name.padEnd(10)} ${p.ip.padEnd(12)} pid ${pids[p.name]}${p.role === "head" ? `  ${plan.headFqdn}:${plan.port}` : ""}\n`);
+  }
+  const w = plan.pods[1]!;
+  const envFile = join(plan.dir, "pods", w.name, "ray.env");
+  const run = w.netns ? `ip netns exec ${w.netns} env $(cat ${envFile}) raytls` : `env $(cat ${envFile}) raytls`;
+  ctx.out(`\nfrom ${w.name}:\n  ${run} health-check --address ${plan.headFqdn}:${plan.port}   # passes\n  ${run} health-check --address ${plan.headShort}:${plan.port}   # Peer name ... is not in peer certificate\nstop it: raytls lab down${plan.dir === defaultLabDir(plan.name) ? "" : ` --dir ${plan.dir}`}\n`);
+}

@@ -1,0 +1,114 @@
+/**
+ * What a local Ray cluster looks like before anything starts: pods, their IPs, their names and
+ * the environment KubeRay would give each Ray container (facts section 4), with Ray's TLS
+ * variables as in the seed's Step 3. Pure.
+ *
+ * - loopback mode (no root): every pod on its own 127.0.0.0/8 address (head 127.0.0.2, workers
+ *   .3, .4, ...); the head's Kubernetes names reach it through RAYTLS_HOSTS.
+ * - netns mode (root): every pod in its own network namespace on a private bridge,
+ *   10.244.0.0/24 (head .2), names from /etc/netns/<ns>/hosts as Kubernetes DNS would give them.
+ */
+import { join } from "node:path";
+import { headFqdn, headShortName } from "../k8s/kuberay-names.js";
+
+export type LabMode = "loopback" | "netns";
+
+export interface PodPlan {
+  /** "head", "worker-1", ... */
+  name: string;
+  role: "head" | "worker";
+  ip: string;
+  /** Head: the GCS port; workers: 0 (any free port). */
+  port: number;
+  /** Network namespace (netns mode). */
+  netns?: string;
+  /** DIR/pods/<name>/tls: tls.crt, tls.key, ca.crt (the seed's /etc/ray/tls). */
+  tlsDir: string;
+  log: string;
+  env: Record<string, string>;
+}
+
+export interface LabPlan {
+  name: string;
+  namespace: string;
+  mode: LabMode;
+  dir: string;
+  port: number;
+  headFqdn: string;
+  headShort: string;
+  /** Netns holding the bridge (netns mode). */
+  bridgeNetns?: string;
+  pods: PodPlan[];
+}
+
+export interface PlanOptions {
+  name: string;
+  namespace: string;
+  workers: number;
+  mode: LabMode;
+  dir: string;
+  /** Default 6379. */
+  port?: number;
+  /** loopback mode: first address; default 127.0.0.2. */
+  loopbackBase?: string;
+}
+
+/** Namespace names carry this prefix, so cleanup never touches anyone else's. */
+export function netnsPrefix(name: string): string {
+  return `raytls-${name}-`;
+}
+
+function nthAddress(base: string, n: number): string {
+  const parts = base.split(".").map(Number);
+  const last = parts[3]! + n;
+  if (last > 254) throw new Error(`too many pods for ${base}`);
+  return `${parts[0]}.${parts[1]}.${parts[2]}.${last}`;
+}
+
+export function planLab(o: PlanOptions): LabPlan {
+  const port = o.port ?? 6379;
+  const fqdn = headFqdn(o.name, o.namespace);
+  const short = headShortName(o.name);
+  const base = o.mode === "netns" ? "10.244.0.2" : (o.loopbackBase ?? "127.0.0.2");
+  const headIp = base;
+  const pods: PodPlan[] = [];
+  for (let i = 0; i <= o.workers; i++) {
+    const role = i === 0 ? "head" : "worker";
+    const name = i === 0 ? "head" : `worker-${i}`;
+    const ip = nthAddress(base, i);
+    const tlsDir = join(o.dir, "pods", name, "tls");
+    const env: Record<string, string> = {
+      RAY_USE_TLS: "1",
+      RAY_TLS_SERVER_CERT: join(tlsDir, "tls.crt"),
+      RAY_TLS_SERVER_KEY: join(tlsDir, "tls.key"),
+      RAY_TLS_CA_CERT: join(tlsDir, "ca.crt"),
+      POD_IP: ip,
+      FQ_RAY_IP: fqdn,
+      RAY_IP: short,
+      // KubeRay: the head talks to itself on 127.0.0.1, workers dial the head Service FQDN.
+      RAY_ADDRESS: role === "head" ? `127.0.0.1:${port}` : `${fqdn}:${port}`,
+    };
+    if (o.mode === "loopback") env.RAYTLS_HOSTS = `${fqdn}=${headIp},${short}=${headIp}`;
+    pods.push({
+      name,
+      role,
+      ip,
+      port: role === "head" ? port : 0,
+      ...(o.mode === "netns" ? { netns: `${netnsPrefix(o.name)}${name}` } : {}),
+      tlsDir,
+      log: join(o.dir, "logs", `${name}.log`),
+      env,
+    });
+  }
+  return {
+    name: o.name,
+    namespace: o.namespace,
+    mode: o.mode,
+    dir: o.dir,
+    port,
+    headFqdn: fqdn,
+    headShort: short,
+    ...(o.mode === "netns" ? { bridgeNetns: `${netnsPrefix(o.name)}net` } : {}),
+    pods,
+  };
+}

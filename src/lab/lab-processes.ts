@@ -1,0 +1,78 @@
+/**
+ * Starting and stopping the pods' `raytls node` processes, always by PID (never by name), each
+ * detached in its own process group with its output in DIR/logs/<pod>.log.
+ */
+import { spawn } from "node:child_process";
+import { openSync, closeSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { raytlsCommand } from "./package-root.js";
+import type { PodPlan } from "./lab-plan.js";
+
+export function startPod(pod: PodPlan, baseEnv: NodeJS.ProcessEnv = process.env): number {
+  const { cmd, args } = raytlsCommand();
+  const nodeArgs = [...args, "node", "--role", pod.role, "--port", String(pod.port)];
+  if (pod.role === "head") nodeArgs.push("--host", pod.netns ? "0.0.0.0" : pod.ip);
+  mkdirSync(dirname(pod.log), { recursive: true, mode: 0o700 });
+  const fd = openSync(pod.log, "a", 0o600);
+  try {
+    const [c, a] = pod.netns ? ["ip", ["netns", "exec", pod.netns, cmd, ...nodeArgs]] : [cmd, nodeArgs];
+    const child = spawn(c as string, a as string[], {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: { PATH: baseEnv.PATH ?? "/usr/bin:/bin", ...(baseEnv.RAYTLS_DEBUG ? { RAYTLS_DEBUG: baseEnv.RAYTLS_DEBUG } : {}), ...pod.env },
+    });
+    child.unref();
+    if (!child.pid) throw new Error(`could not start ${c}`);
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Is `pid` still one of ours (a `raytls ... node` process), not a recycled PID? */
+export function isOurs(pid: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return cmdline.some((a) => a.endsWith("raytls.mjs")) && cmdline.includes("node");
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+export async function stopPid(pid: number, graceMs = 2000): Promise<"stopped" | "killed" | "gone"> {
+  if (!isAlive(pid) || !isOurs(pid)) return "gone";
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return "gone";
+  }
+  const until = Date.now() + graceMs;
+  while (Date.now() < until) {
+    if (!isAlive(pid) || isZombie(pid)) return "stopped";
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    /* gone meanwhile */
+  }
+  return "killed";
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}

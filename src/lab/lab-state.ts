@@ -1,0 +1,53 @@
+/**
+ * The lab's state file (DIR/lab-state.json): what was started, so `raytls lab down` can undo it
+ * after a crash. Written before each process starts and after, so no PID or namespace is ever
+ * running without being recorded.
+ */
+import { promises as fsp } from "node:fs";
+import { join } from "node:path";
+import { RaytlsError } from "../errors.js";
+import { writeFilesAtomically } from "../io/secure-files.js";
+import type { LabPlan } from "./lab-plan.js";
+
+export interface LabState {
+  version: 1;
+  plan: LabPlan;
+  createdAt: string;
+  /** pod name -> PID of its `raytls node` process. */
+  pids: Record<string, number>;
+  /** Network namespaces created (netns mode). */
+  netns: string[];
+  /** /etc/netns/<ns> directories created. */
+  etcNetnsDirs: string[];
+}
+
+export function statePath(dir: string): string {
+  return join(dir, "lab-state.json");
+}
+
+export async function saveState(state: LabState): Promise<void> {
+  await writeFilesAtomically([{ path: statePath(state.plan.dir), data: JSON.stringify(state, null, 2) + "\n", mode: 0o600 }], { force: true });
+}
+
+export async function loadState(dir: string): Promise<LabState | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(statePath(dir), "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  try {
+    const s = JSON.parse(text) as LabState;
+    if (s.version !== 1 || !s.plan) throw new Error("unknown format");
+    return s;
+  } catch (err) {
+    throw new RaytlsError("bad-lab-state", `${statePath(dir)} is not a raytls lab state file: ${(err as Error).message}`, {
+      hint: "remove it by hand after checking no raytls node process is running",
+    });
+  }
+}
+
+export async function removeState(dir: string): Promise<void> {
+  await fsp.rm(statePath(dir), { force: true });
+}

@@ -1,0 +1,172 @@
+/**
+ * `raytls lab up/status/down`: a Ray cluster on this machine, pods as `raytls node` processes
+ * (see lab-plan.ts for the two network modes). Never prints: progress goes to `log`.
+ */
+import { promises as fsp } from "node:fs";
+import { dirname, join } from "node:path";
+import { writeFilesAtomically } from "../io/secure-files.js";
+import { RaytlsError } from "../errors.js";
+import { planLab, type LabMode, type LabPlan, type PodPlan } from "./lab-plan.js";
+import { makeLabPki, type LabPkiResult } from "./lab-pki.js";
+import { loadState, removeState, saveState, type LabState } from "./lab-state.js";
+import { isAlive, isOurs, startPod, stopPid } from "./lab-processes.js";
+import { createNetwork, deleteNetwork, listLabNetns, netnsUnavailable } from "./netns.js";
+import { execInPod } from "./pod-exec.js";
+import type { NodeInfoMsg } from "../ray/lab-schema.js";
+
+export interface LabUpOptions {
+  name: string;
+  namespace: string;
+  workers: number;
+  mode: LabMode;
+  dir: string;
+  port?: number;
+  loopbackBase?: string;
+  /** Extra DNS SANs on the head certificate (e.g. the short name). */
+  headDns?: string[];
+  /** Default 20,000 ms. */
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface LabUpResult {
+  state: LabState;
+  pki: LabPkiResult;
+  nodes: NodeInfoMsg[];
+  ms: number;
+}
+
+export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
+  const t0 = performance.now();
+  const log = o.log ?? (() => {});
+  if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 50) {
+    throw new RaytlsError("bad-workers", `--workers: ${o.workers} is not between 1 and 50`);
+  }
+  if (o.mode === "netns") {
+    const why = await netnsUnavailable();
+    if (why) throw new RaytlsError("netns-unavailable", why, { hint: "run as root, or drop --netns to use loopback addresses" });
+  }
+  const existing = await loadState(o.dir);
+  if (existing && Object.values(existing.pids).some((p) => isAlive(p) && isOurs(p))) {
+    throw new RaytlsError("lab-running", `a lab is already running from ${o.dir}`, { hint: `run raytls lab down --dir ${o.dir} first` });
+  }
+  const plan = planLab(o);
+  await fsp.mkdir(plan.dir, { recursive: true, mode: 0o700 });
+  log(`Step 1-2: CA and one certificate per pod, bound to its IP, in ${plan.dir}`);
+  const pki = await makeLabPki(plan, { ...(o.headDns ? { headDns: o.headDns } : {}) });
+  await writePodEnvFiles(plan);
+  const state: LabState = { version: 1, plan, createdAt: new Date().toISOString(), pids: {}, netns: [], etcNetnsDirs: [] };
+  await saveState(state);
+  try {
+    if (plan.mode === "netns") {
+      log(`network namespaces ${plan.bridgeNetns} (bridge) and one per pod, 10.244.0.0/24`);
+      await createNetwork(plan, async (kind, name) => {
+        (kind === "netns" ? state.netns : state.etcNetnsDirs).push(name);
+        await saveState(state);
+      });
+    }
+    for (const pod of plan.pods) {
+      state.pids[pod.name] = startPod(pod);
+      await saveState(state);
+      log(`started ${pod.role} ${pod.name} at ${pod.ip}${pod.role === "head" ? `:${plan.port}` : ""} (pid ${state.pids[pod.name]})`);
+    }
+    const nodes = await waitReady(state, o.readyTimeoutMs ?? 20_000);
+    log(`all ${nodes.length} workers registered and reachable by their pod IP`);
+    return { state, pki, nodes, ms: Math.round(performance.now() - t0) };
+  } catch (err) {
+    await labDown(plan.dir, plan.name).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Step 3: each pod's environment as a file (`set -a; . DIR/pods/<pod>/ray.env; set +a`). */
+export function podEnvPath(pod: PodPlan): string {
+  return join(dirname(pod.tlsDir), "ray.env");
+}
+
+async function writePodEnvFiles(plan: LabPlan): Promise<void> {
+  await writeFilesAtomically(
+    plan.pods.map((pod) => ({ path: podEnvPath(pod), data: Object.entries(pod.env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n", mode: 0o644 })),
+    { force: true },
+  );
+}
+
+/** Polls the head (from inside the head pod) until every worker registered and was dialed back. */
+async function waitReady(state: LabState, timeoutMs: number): Promise<NodeInfoMsg[]> {
+  const plan = state.plan;
+  const head = plan.pods[0]!;
+  const until = Date.now() + timeoutMs;
+  let last = "no answer yet";
+  while (Date.now() < until) {
+    for (const [name, pid] of Object.entries(state.pids)) {
+      if (!isAlive(pid)) throw new RaytlsError("pod-died", `pod ${name} (pid ${pid}) exited during start-up`, { hint: `see ${plan.pods.find((p) => p.name === name)?.log}`, kind: "check" });
+    }
+    const r = await nodesFromPod(plan, head);
+    if (r.nodes) {
+      const ready = r.nodes.filter((n) => n.alive && n.dialBackOk);
+      if (ready.length >= plan.pods.length - 1) return r.nodes;
+      last = `${ready.length}/${plan.pods.length - 1} workers ready`;
+    } else last = r.error;
+    await new Promise((res) => setTimeout(res, 150));
+  }
+  throw new RaytlsError("lab-not-ready", `the lab did not become ready in ${timeoutMs} ms: ${last}`, { hint: `see the logs in ${plan.dir}/logs`, kind: "check" });
+}
+
+async function nodesFromPod(plan: LabPlan, pod: PodPlan): Promise<{ nodes?: NodeInfoMsg[]; error: string }> {
+  // The head pod asks itself by its pod IP (the head certificate carries it).
+  const r = await execInPod(pod, ["lab", "nodes", "--address", `${pod.ip}:${plan.port}`], 5000);
+  if (r.code !== 0) return { error: r.stderr.trim().split("\n")[0] ?? `exit ${r.code}` };
+  try {
+    return { nodes: JSON.parse(r.stdout) as NodeInfoMsg[], error: "" };
+  } catch {
+    return { error: "unreadable answer" };
+  }
+}
+
+export interface LabStatus {
+  dir: string;
+  running: boolean;
+  plan?: LabPlan;
+  pods: Array<{ name: string; role: string; ip: string; pid: number; alive: boolean }>;
+  nodes?: NodeInfoMsg[];
+  nodesError?: string;
+  netns: string[];
+}
+
+export async function labStatus(dir: string, name?: string): Promise<LabStatus> {
+  const state = await loadState(dir);
+  if (!state) return { dir, running: false, pods: [], netns: name ? await listLabNetns(name) : [] };
+  const plan = state.plan;
+  const pods = plan.pods.map((p) => {
+    const pid = state.pids[p.name] ?? 0;
+    return { name: p.name, role: p.role, ip: p.ip, pid, alive: pid > 0 && isAlive(pid) && isOurs(pid) };
+  });
+  const status: LabStatus = { dir, running: pods.some((p) => p.alive), plan, pods, netns: plan.mode === "netns" ? await listLabNetns(plan.name) : [] };
+  if (pods[0]?.alive) {
+    const r = await nodesFromPod(plan, plan.pods[0]!);
+    if (r.nodes) status.nodes = r.nodes;
+    else status.nodesError = r.error;
+  }
+  return status;
+}
+
+export interface LabDownResult {
+  stopped: Array<{ pod: string; pid: number; how: string }>;
+  netnsRemoved: string[];
+  hadState: boolean;
+}
+
+/** Stops every recorded process by PID and removes the lab's namespaces; safe to run twice. */
+export async function labDown(dir: string, name?: string): Promise<LabDownResult> {
+  const state = await loadState(dir);
+  const labName = state?.plan.name ?? name;
+  const stopped = await Promise.all(
+    Object.entries(state?.pids ?? {}).map(async ([pod, pid]) => ({ pod, pid, how: await stopPid(pid) })),
+  );
+  let netnsRemoved: string[] = [];
+  if (labName && (state?.plan.mode === "netns" || (!state && process.getuid?.() === 0))) {
+    netnsRemoved = await deleteNetwork(labName, state?.netns ?? [], state?.etcNetnsDirs ?? []);
+  }
+  if (state) await removeState(dir);
+  return { stopped, netnsRemoved, hadState: Boolean(state) };
+}

@@ -1,0 +1,23 @@
+/**
+ * The raytls package root (the directory holding package.json), found by walking up from this
+ * module. Works from src/ (tests) and from the bundle (dist/chunks/...), so the lab can start
+ * `bin/raytls.mjs` for each pod.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export function packageRoot(from: string = import.meta.url): string {
+  let dir = dirname(fileURLToPath(from));
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "bin", "raytls.mjs"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the raytls package root above ${fileURLToPath(from)}`);
+    dir = up;
+  }
+}
+
+/** The command that runs the raytls CLI in a child process. */
+export function raytlsCommand(): { cmd: string; args: string[] } {
+  return { cmd: process.execPath, args: [join(packageRoot(), "bin", "raytls.mjs")] };
+}
