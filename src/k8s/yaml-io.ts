@@ -70,8 +70,9 @@ export function parseYamlDocuments(text: string, file: string): ParsedDocument[]
   return out;
 }
 
+/** The parser's message without its own " at line L, column C:" tail (the position leads ours). */
 function firstLine(s: string): string {
-  return s.split("\n")[0] ?? s;
+  return (s.split("\n")[0] ?? s).replace(/ at line \d+, column \d+:?$/, "");
 }
 
 /** A resource to emit, with an optional comment printed above it. */

@@ -1,0 +1,325 @@
+/**
+ * `raytls lint`: one test per rule on a small manifest written here, KubeRay's own samples, and
+ * raytls's own output.
+ */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { loadCrd } from "../../src/k8s/crd-schema.js";
+import { lintFiles, type LintReport } from "../../src/k8s/lint/lint.js";
+import { CRD_FILE, crdText, runCli, SAMPLES_DIR, tempDir } from "./k8s-fixture.js";
+
+type Obj = Record<string, any>;
+
+const HEAD_SCRIPT = `#!/bin/sh
+set -eu
+cat > /tmp/ext.cnf <<EOF
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = @alt_names
+[alt_names]
+DNS.1 = localhost
+DNS.2 = $FQ_RAY_IP
+DNS.3 = $RAY_IP
+IP.1 = $POD_IP
+EOF
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /etc/ray/tls/tls.key -subj /CN=head -out /tmp/c.csr
+openssl x509 -req -in /tmp/c.csr -CA /etc/ca/tls/ca.crt -CAkey /etc/ca/tls/ca.key -extfile /tmp/ext.cnf -out /etc/ray/tls/tls.crt
+`;
+const WORKER_SCRIPT = HEAD_SCRIPT.replace("DNS.2 = $FQ_RAY_IP\nDNS.3 = $RAY_IP\n", "").replace("/CN=head", "/CN=worker");
+
+const tlsEnv = () => [
+  { name: "RAY_USE_TLS", value: "1" },
+  { name: "RAY_TLS_SERVER_CERT", value: "/etc/ray/tls/tls.crt" },
+  { name: "RAY_TLS_SERVER_KEY", value: "/etc/ray/tls/tls.key" },
+  { name: "RAY_TLS_CA_CERT", value: "/etc/ray/tls/ca.crt" },
+];
+
+function pod(role: "head" | "worker"): Obj {
+  const script = role === "head" ? "head.sh" : "worker.sh";
+  return {
+    spec: {
+      initContainers: [{
+        name: `${role}-tls`,
+        image: "rayproject/ray:2.52.0",
+        command: ["/bin/sh", `/scripts/${script}`],
+        env: [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
+        volumeMounts: [
+          { name: "ca", mountPath: "/etc/ca/tls", readOnly: true },
+          { name: "tls", mountPath: "/etc/ray/tls" },
+          { name: "scripts", mountPath: "/scripts" },
+        ],
+      }],
+      containers: [{
+        name: `ray-${role}`,
+        image: "rayproject/ray:2.52.0",
+        env: tlsEnv(),
+        volumeMounts: [{ name: "tls", mountPath: "/etc/ray/tls", readOnly: true }],
+      }],
+      volumes: [
+        { name: "ca", secret: { secretName: "my-ca" } },
+        { name: "tls", emptyDir: {} },
+        { name: "scripts", configMap: { name: "certs", defaultMode: 365 } },
+      ],
+    },
+  };
+}
+
+function base(): Obj[] {
+  return [
+    {
+      apiVersion: "ray.io/v1",
+      kind: "RayCluster",
+      metadata: { name: "rc" },
+      spec: {
+        rayVersion: "2.52.0",
+        headGroupSpec: { rayStartParams: {}, template: pod("head") },
+        workerGroupSpecs: [{ groupName: "small", replicas: 1, minReplicas: 1, maxReplicas: 2, rayStartParams: {}, template: pod("worker") }],
+      },
+    },
+    { apiVersion: "v1", kind: "Secret", metadata: { name: "my-ca" }, data: { "ca.crt": "eA==", "ca.key": "eA==" } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "certs" }, data: { "head.sh": HEAD_SCRIPT, "worker.sh": WORKER_SCRIPT } },
+  ];
+}
+
+const toYaml = (docs: Obj[]) => docs.map((d) => stringify(d)).join("---\n");
+
+function lint(docs: Obj[] | string, crd = false): LintReport {
+  const text = typeof docs === "string" ? docs : toYaml(docs);
+  return lintFiles([{ file: "test.yaml", text }], crd ? { crd: loadCrd(crdText(), CRD_FILE) } : {});
+}
+
+/** Lints `base()` after `edit`, and returns the findings of `rule`. */
+function findings(rule: string, edit: (docs: Obj[], rc: Obj, head: Obj, worker: Obj) => void, crd = false) {
+  const docs = base();
+  const rc = docs[0]!;
+  edit(docs, rc, rc.spec.headGroupSpec.template.spec, rc.spec.workerGroupSpecs[0].template.spec);
+  return lint(docs, crd).findings.filter((f) => f.rule === rule);
+}
+
+describe("raytls lint: each rule on a small manifest", () => {
+  it("the base manifest is clean (so every finding below comes from its edit)", () => {
+    const r = lint(base(), true);
+    expect(r.findings).toEqual([]);
+    expect(r.clusters).toBe(1);
+  });
+
+  it("tls-env-incomplete: RAY_USE_TLS on, RAY_TLS_CA_CERT missing (error, with Ray's own message)", () => {
+    const f = findings("tls-env-incomplete", (_d, _rc, _h, w) => w.containers[0].env.pop());
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "error", path: "spec.workerGroupSpecs[0].template.spec.containers[0].env" });
+    expect(f[0]!.message).toMatch(/RAY_TLS_CA_CERT is not set.*must also be set/);
+    expect(f[0]!.line).toBeGreaterThan(1);
+  });
+
+  it("tls-env-incomplete: RAY_USE_TLS=true (any case) counts as on", () => {
+    const f = findings("tls-env-incomplete", (_d, _rc, h) => {
+      h.containers[0].env = [{ name: "RAY_USE_TLS", value: "True" }];
+    });
+    expect(f.map((x) => x.path)).toEqual(["spec.headGroupSpec.template.spec.containers[0].env"]);
+  });
+
+  it("tls-mixed: TLS off in the workers, on in the head (error on the worker)", () => {
+    const f = findings("tls-mixed", (_d, _rc, _h, w) => {
+      w.containers[0].env = [{ name: "RAY_USE_TLS", value: "0" }];
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "error", path: "spec.workerGroupSpecs[0].template.spec.containers[0].env" });
+    expect(f[0]!.message).toMatch(/off in container ray-worker .* on in ray-head/);
+  });
+
+  it("tls-path-not-mounted: RAY_TLS_CA_CERT under a path the Ray container does not mount (error at the env entry)", () => {
+    const f = findings("tls-path-not-mounted", (_d, _rc, h) => {
+      h.containers[0].env[3].value = "/etc/ca/tls/ca.crt";
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "error", path: "spec.headGroupSpec.template.spec.containers[0].env[3]" });
+    expect(f[0]!.message).toContain("RAY_TLS_CA_CERT=/etc/ca/tls/ca.crt");
+  });
+
+  it("ca-key-exposed: the CA Secret mounted into a Ray container (warning citing the seed, with the fix)", () => {
+    const f = findings("ca-key-exposed", (_d, _rc, _h, w) => {
+      w.containers[0].volumeMounts.push({ name: "ca", mountPath: "/etc/ca/tls", readOnly: true });
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "warning", path: "spec.workerGroupSpecs[0].template.spec.containers[0].volumeMounts[1]" });
+    expect(f[0]!.message).toContain("/etc/ca/tls/ca.key");
+    expect(f[0]!.message).toMatch(/do not store your CA private key in a Kubernetes Secret/);
+    expect(f[0]!.hint).toMatch(/init container only.*--mode signer/);
+  });
+
+  it("ca-key-exposed: an init container that copies the CA mount (key included) into the shared emptyDir", () => {
+    const f = findings("ca-key-exposed", (_d, _rc, h) => {
+      h.initContainers[0].command = ["/bin/sh", "-c", "cp -R /etc/ca/tls /etc/ray && /scripts/head.sh"];
+    });
+    expect(f.map((x) => x.path)).toEqual(["spec.headGroupSpec.template.spec.containers[0].volumeMounts[0]"]);
+    expect(f[0]!.message).toMatch(/copied by init container head-tls into volume tls/);
+  });
+
+  it("ca-key-exposed: not raised when the Secret has no CA key (only ca.crt)", () => {
+    const f = findings("ca-key-exposed", (d, _rc, _h, w) => {
+      d[1]!.data = { "ca.crt": "eA==" };
+      w.containers[0].volumeMounts.push({ name: "ca", mountPath: "/etc/ca/tls", readOnly: true });
+    });
+    expect(f).toEqual([]);
+  });
+
+  it("head-san-missing-fqdn (error) and head-san-missing-short-name (info)", () => {
+    const noFqdn = findings("head-san-missing-fqdn", (d) => {
+      d[2]!.data["head.sh"] = HEAD_SCRIPT.replace("DNS.2 = $FQ_RAY_IP\n", "");
+    });
+    expect(noFqdn).toHaveLength(1);
+    expect(noFqdn[0]).toMatchObject({ severity: "error", path: "spec.headGroupSpec.template.spec.initContainers[0]" });
+    expect(noFqdn[0]!.message).toMatch(/no \$FQ_RAY_IP/);
+    const noShort = findings("head-san-missing-short-name", (d) => {
+      d[2]!.data["head.sh"] = HEAD_SCRIPT.replace("DNS.3 = $RAY_IP\n", "");
+    });
+    expect(noShort).toHaveLength(1);
+    expect(noShort[0]).toMatchObject({ severity: "info" });
+    expect(noShort[0]!.message).toMatch(/Peer name rc-head-svc is not in peer certificate/);
+    // ${FQ_RAY_IP} (braces) counts as well; a worker script without it is fine.
+    expect(findings("head-san-missing-fqdn", (d) => {
+      d[2]!.data["head.sh"] = HEAD_SCRIPT.replace("$FQ_RAY_IP", "${FQ_RAY_IP}");
+    })).toEqual([]);
+  });
+
+  it("pod-ip-missing: a certificate init container without POD_IP, or with a fixed one (error)", () => {
+    const f = findings("pod-ip-missing", (_d, _rc, h, w) => {
+      w.initContainers[0].env = [];
+      h.initContainers[0].env = [{ name: "POD_IP", value: "10.0.0.1" }];
+    });
+    expect(f.map((x) => x.path).sort()).toEqual([
+      "spec.headGroupSpec.template.spec.initContainers[0].env[0]",
+      "spec.workerGroupSpecs[0].template.spec.initContainers[0]",
+    ]);
+    expect(f.every((x) => x.severity === "error")).toBe(true);
+  });
+
+  it("tls-options-conflict: tlsOptions.enabled with RAY_TLS_* env and /etc/ray/tls mounts (errors)", () => {
+    const f = findings("tls-options-conflict", (_d, rc) => {
+      rc.spec.tlsOptions = { enabled: true };
+    });
+    const paths = f.map((x) => x.path);
+    expect(paths).toContain("spec.headGroupSpec.template.spec.containers[0].env[0]");
+    expect(paths).toContain("spec.workerGroupSpecs[0].template.spec.containers[0].volumeMounts[0]");
+    expect(paths).toContain("spec.headGroupSpec.template.spec.initContainers[0].volumeMounts[1]");
+    expect(f.every((x) => x.severity === "error")).toBe(true);
+    expect(findings("tls-options-conflict", () => {})).toEqual([]);
+  });
+
+  it("autoscaler-tls-missing: in-tree autoscaling on, TLS on, autoscaler without env/mounts (error); fixed when given both", () => {
+    const f = findings("autoscaler-tls-missing", (_d, rc) => {
+      rc.spec.enableInTreeAutoscaling = true;
+      rc.spec.autoscalerOptions = { env: tlsEnv() };
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "error", path: "spec.autoscalerOptions" });
+    expect(f[0]!.message).toMatch(/RAY_TLS_SERVER_CERT=\/etc\/ray\/tls\/tls\.crt is not under any of its volumeMounts/);
+    expect(findings("autoscaler-tls-missing", (_d, rc) => {
+      rc.spec.enableInTreeAutoscaling = true;
+      rc.spec.autoscalerOptions = { env: tlsEnv(), volumeMounts: [{ name: "tls", mountPath: "/etc/ray/tls" }] };
+    })).toEqual([]);
+  });
+
+  it("script-no-eku: a script without extendedKeyUsage (info, pointing into the ConfigMap)", () => {
+    const f = findings("script-no-eku", (d) => {
+      d[2]!.data["worker.sh"] = WORKER_SCRIPT.replace("extendedKeyUsage = serverAuth, clientAuth\n", "");
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "info", path: 'data["worker.sh"]', resource: "ConfigMap certs" });
+  });
+
+  it("script-mode-0777: `defaultMode: 0777` is octal as kubectl reads it (info)", () => {
+    const text = toYaml(base()).replace("defaultMode: 365", "defaultMode: 0777");
+    const f = lint(text).findings.filter((x) => x.rule === "script-mode-0777");
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "info", path: "spec.headGroupSpec.template.spec.volumes[2].configMap.defaultMode" });
+  });
+
+  it("v1alpha1 (warning)", () => {
+    const f = findings("v1alpha1", (_d, rc) => {
+      rc.apiVersion = "ray.io/v1alpha1";
+    });
+    expect(f).toEqual([expect.objectContaining({ severity: "warning", path: "apiVersion", line: 1, column: 13 })]);
+  });
+
+  it("crd-schema with --crd: an unknown field and a wrong type, with their line and column (errors)", () => {
+    const f = findings("crd-schema", (_d, rc) => {
+      rc.spec.workerGroupSpecs[0].replicaz = 3;
+      rc.spec.workerGroupSpecs[0].maxReplicas = "two";
+    }, true);
+    expect(f.map((x) => `${x.path}: ${x.message}`).sort()).toEqual([
+      "spec.workerGroupSpecs[0].maxReplicas: schema: must be integer",
+      "spec.workerGroupSpecs[0].replicaz: schema: unknown field (not in the CRD schema)",
+    ]);
+    expect(f.every((x) => x.severity === "error" && typeof x.line === "number")).toBe(true);
+  });
+});
+
+describe("raytls lint on KubeRay's samples and on raytls's own output", () => {
+  const samples = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith(".yaml"));
+  it("finds the samples", () => {
+    expect(samples.length).toBeGreaterThanOrEqual(3);
+  });
+  for (const s of samples) {
+    it(`${s}: no error; the TLS samples warn that the CA key reaches the Ray containers`, () => {
+      const r = lintFiles([{ file: s, text: readFileSync(path.join(SAMPLES_DIR, s), "utf8") }], { crd: loadCrd(crdText(), CRD_FILE) });
+      expect(r.errors, JSON.stringify(r.findings, null, 1)).toBe(0);
+      expect(r.clusters).toBe(1);
+      const caKey = r.findings.filter((f) => f.rule === "ca-key-exposed");
+      if (/\.tls\./.test(s)) {
+        expect(caKey.length).toBeGreaterThan(0);
+        expect(caKey.map((f) => f.path)).toContain("spec.headGroupSpec.template.spec.containers[0].volumeMounts[1]");
+      } else {
+        expect(caKey).toEqual([]);
+      }
+    });
+  }
+
+  it("raytls manifest (seed, two groups, autoscaler): no error and no CA-key warning (CLI, --json)", async () => {
+    const cwd = tempDir();
+    const m = await runCli(["manifest", "--name", "rc", "--worker-group", "a:1:1:2", "--worker-group", "b:0:0:3", "--autoscaler", "--out", "k8s"], cwd);
+    expect(m.code, m.err).toBe(0);
+    const files = ["secret-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"].map((f) => path.join("k8s", f));
+    const r = await runCli(["lint", ...files, "--crd", CRD_FILE, "--json"], cwd);
+    expect(r.code, r.out).toBe(0);
+    const json = JSON.parse(r.out) as { findings: Array<{ rule: string; severity: string; path: string; message: string; hint: string }>; errors: number; warnings: number };
+    expect(json.errors).toBe(0);
+    expect(json.warnings).toBe(0);
+    expect(json.findings.map((f) => f.rule)).toEqual(["head-san-missing-short-name"]);
+    for (const f of json.findings) expect(Object.keys(f)).toEqual(expect.arrayContaining(["rule", "severity", "path", "message", "hint"]));
+  });
+});
+
+describe("raytls lint (CLI): exit codes and bad input", () => {
+  it("exit 1 with an error, text grouped by resource", async () => {
+    const cwd = tempDir();
+    const docs = base();
+    docs[0]!.spec.workerGroupSpecs[0].template.spec.containers[0].env.pop();
+    writeFileSync(path.join(cwd, "bad.yaml"), toYaml(docs));
+    const r = await runCli(["lint", "bad.yaml"], cwd);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^bad\.yaml: RayCluster rc\n/);
+    expect(r.out).toMatch(/error {3}tls-env-incomplete {2}spec\.workerGroupSpecs\[0\]\.template\.spec\.containers\[0\]\.env/);
+    expect(r.out).toMatch(/1 RayCluster checked: 1 error, 0 warnings, 0 infos/);
+  });
+
+  it("unparsable YAML exits 2 with file:line:column", async () => {
+    const cwd = tempDir();
+    writeFileSync(path.join(cwd, "broken.yaml"), "apiVersion: ray.io/v1\nkind: RayCluster\nspec:\n  rayVersion: 2.52.0\n   headGroupSpec: {}\n");
+    const r = await runCli(["lint", "broken.yaml"], cwd);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^ERROR: broken\.yaml:4:15: cannot parse YAML: [^\n]*[a-z]\n/);
+    writeFileSync(path.join(cwd, "tabs.yaml"), "a: 1\nb:\n  - x\n - y\n");
+    const t = await runCli(["lint", "tabs.yaml", "--json"], cwd);
+    expect(t.code).toBe(2);
+    expect(t.err).toMatch(/tabs\.yaml:\d+:\d+: cannot parse YAML/);
+    expect(JSON.parse(t.out).error.code).toBe("yaml-parse");
+  });
+
+  it("a missing file exits 2 naming it", async () => {
+    const r = await runCli(["lint", "nope.yaml"], tempDir());
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/nope\.yaml: no such file/);
+  });
+});
