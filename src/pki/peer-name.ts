@@ -108,18 +108,17 @@ export function checkPeerName(host: string, certPem: string, where = "certificat
 }
 
 function peerNameHint(name: string, cert: CertificateFacts): string {
-  const have = `the certificate has ${formatSans(cert.sans ?? [])}`;
   if (looksLikeIp(name)) {
-    return `${have}; gRPC compares an IP target with the SAN text exactly: re-issue with --ip ${name} (a pod's own IP comes from --pod-ip / $POD_IP)`;
+    return `gRPC compares an IP target with the SAN text exactly: re-issue with --ip ${name} (a pod's own IP comes from --pod-ip / $POD_IP)`;
   }
   const fqdn = (cert.sans ?? []).find((s) => s.type === "dns" && s.value.toLowerCase().startsWith(`${name.toLowerCase()}.`));
   if (fqdn) {
-    return `${have}; "${name}" is the short form of ${fqdn.value}: dial ${fqdn.value} instead, or re-issue with --dns ${name} (the seed's DNS.3 = $RAY_IP)`;
+    return `"${name}" is the short form of ${fqdn.value}: dial ${fqdn.value} instead, or re-issue with --dns ${name} (the seed's DNS.3 = $RAY_IP)`;
   }
   if (!cert.sans || cert.sans.length === 0) {
-    return `the certificate has no subjectAltName${cert.commonName ? `; its CN ${cert.commonName} is all gRPC can match` : ""}: re-issue it with raytls pod-cert (SAN rules of the seed)`;
+    return `the certificate has no subjectAltName${cert.commonName ? ` (its CN ${cert.commonName} is all gRPC can match)` : ""}: re-issue it with raytls pod-cert`;
   }
-  return `${have}: dial one of those names, or re-issue with --dns ${name}`;
+  return `dial a name the certificate has (${formatSans(cert.sans)}), or re-issue with --dns ${name}`;
 }
 
 function stripBrackets(host: string): string {

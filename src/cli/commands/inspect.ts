@@ -1,4 +1,5 @@
 /** `raytls inspect FILE...` (seed Step 1-2: `openssl x509 -noout -text`, made readable). */
+import path from "node:path";
 import type { Command } from "commander";
 import type { Inspected } from "../../pki/inspect.js";
 import { action, type CliContext } from "../context.js";
@@ -25,7 +26,7 @@ Examples:
         for (const file of files) {
           let bytes: Buffer;
           try {
-            bytes = await fsp.readFile(file);
+            bytes = await fsp.readFile(path.resolve(ctx.cwd, file));
           } catch (err) {
             throw new RaytlsError("input-file", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(err)}`, { hint: "check the path", cause: err });
           }

@@ -1,0 +1,36 @@
+/** Runs the raytls CLI in-process (fast) or as the bundled binary (as users run it). */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.js";
+import type { CliContext } from "../../src/cli/context.js";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const BIN = path.join(REPO, "bin/raytls.mjs");
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export async function runCli(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  let out = "";
+  let err = "";
+  const ctx: CliContext = {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    env: o.env ?? {},
+    cwd: o.cwd ?? process.cwd(),
+    exitCode: 0,
+    color: false,
+  };
+  const code = await main(argv, ctx);
+  return { code, out, err };
+}
+
+/** The bundled binary (needs `node scripts/build.mjs`, which `npm test` runs first). */
+export function runBin(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd: o.cwd ?? process.cwd(), env: { PATH: process.env.PATH, ...o.env }, encoding: "utf8", timeout: 60_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
