@@ -15,6 +15,7 @@ import { registerLint } from "./commands/lint.js";
 import { registerHealthCheck } from "./commands/health-check.js";
 import { registerNode } from "./commands/node.js";
 import { registerLab } from "./commands/lab.js";
+import { registerDemo } from "./commands/demo.js";
 
 /** One line per verb module; each adds its command(s) to the program. */
 const registrations: Array<(program: Command, ctx: CliContext) => void> = [
@@ -27,6 +28,7 @@ const registrations: Array<(program: Command, ctx: CliContext) => void> = [
   registerHealthCheck,
   registerNode,
   registerLab,
+  registerDemo,
   registerManifest,
   registerLint,
 ];

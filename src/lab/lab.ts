@@ -92,7 +92,7 @@ async function writePodEnvFiles(plan: LabPlan): Promise<void> {
 }
 
 /** Polls the head (from inside the head pod) until every worker registered and was dialed back. */
-async function waitReady(state: LabState, timeoutMs: number): Promise<NodeInfoMsg[]> {
+export async function waitReady(state: LabState, timeoutMs: number): Promise<NodeInfoMsg[]> {
   const plan = state.plan;
   const head = plan.pods[0]!;
   const until = Date.now() + timeoutMs;

@@ -88,6 +88,8 @@ export async function deleteNetwork(name: string, netns: string[], etcDirs: stri
   for (const dir of new Set([...etcDirs, ...[...doomed].map(etcNetnsDir)])) {
     if (dir.startsWith(`/etc/netns/${prefix}`)) await fsp.rm(dir, { recursive: true, force: true });
   }
+  // /etc/netns itself only goes if it is empty (someone else's entries stay).
+  await fsp.rmdir("/etc/netns").catch(() => undefined);
   return removed;
 }
 

@@ -168,5 +168,5 @@ function renderUp(ctx: CliContext, plan: import("../../lab/lab-plan.js").LabPlan
   const w = plan.pods[1]!;
   const envFile = join(plan.dir, "pods", w.name, "ray.env");
   const run = w.netns ? `ip netns exec ${w.netns} env $(cat ${envFile}) raytls` : `env $(cat ${envFile}) raytls`;
-  ctx.out(`\nfrom ${w.name}:\n  ${run} health-check --address ${plan.headFqdn}:${plan.port}   # passes\n  ${run} health-check --address ${plan.headShort}:${plan.port}   # Peer name ... is not in peer certificate\nstop it: raytls lab down${plan.dir === defaultLabDir(plan.name) ? "" : ` --dir ${plan.dir}`}\n`);
+  ctx.out(`\nfrom ${w.name}:\n  ${run} health-check --address ${plan.headFqdn}:${plan.port}   # passes\n  ${run} health-check --address ${plan.headShort}:${plan.port}   # Peer name ... is not in peer certificate\nstop it: raytls lab down${plan.dir === defaultLabDir(plan.name) ? (plan.name === "raycluster-tls" ? "" : ` --name ${plan.name}`) : ` --dir ${plan.dir}`}\n`);
 }

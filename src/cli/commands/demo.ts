@@ -1,0 +1,73 @@
+/**
+ * `raytls demo` (= `npm run demo`): the seed's four steps on this machine, under 30 s, leaving no
+ * process or namespace behind. Exit 0 when every step turned out as the seed says.
+ */
+import type { Command } from "commander";
+import { action, type CliContext } from "../context.js";
+
+interface Opts {
+  netns?: boolean;
+  workers: string;
+  keep?: boolean;
+  json?: boolean;
+}
+
+export function registerDemo(program: Command, ctx: CliContext): void {
+  program
+    .command("demo")
+    .description("walk the KubeRay TLS procedure (CA, pod certificates, env, health check) on a local cluster")
+    .option("--netns", "pods in network namespaces (root) instead of loopback addresses")
+    .option("--workers <n>", "worker pods", "2")
+    .option("--keep", "keep the certificates and logs it made")
+    .option("--json", "print the report as JSON")
+    .addHelpText("after", "\nExamples:\n  npm run demo\n  raytls demo --netns --keep")
+    .action(
+      action(ctx, async (o: Opts) => {
+        const { runDemo } = await import("../../lab/demo.js");
+        const { RaytlsError } = await import("../../errors.js");
+        const workers = Number(o.workers);
+        if (!Number.isInteger(workers) || workers < 1 || workers > 10) throw new RaytlsError("bad-workers", `--workers: "${o.workers}" is not between 1 and 10`);
+        let port = 6379;
+        if (!o.netns) port = await freePortOn("127.0.0.2", 6379);
+        const onSignal = () => ctx.err("interrupted: cleaning up\n");
+        process.once("SIGINT", onSignal);
+        const report = await runDemo({
+          mode: o.netns ? "netns" : "loopback",
+          workers,
+          keep: Boolean(o.keep),
+          port,
+          onStep: o.json
+            ? undefined
+            : (s) => {
+                ctx.out(`\n${s.ok ? "✔" : "✘"} ${s.title}\n`);
+                for (const l of s.lines) ctx.out(`    ${l}\n`);
+                if (s.command) {
+                  ctx.out(`    $ ${s.command.shown}\n`);
+                  for (const l of s.command.output.split("\n")) ctx.out(`      ${l}\n`);
+                  ctx.out(`    exit ${s.command.exitCode}${s.command.exitCode === s.command.expected ? " (as expected)" : ` (expected ${s.command.expected})`}\n`);
+                }
+                for (const f of s.files ?? []) ctx.out(`    ${f.path.padEnd(30)} ${f.what}\n`);
+              },
+        });
+        process.off("SIGINT", onSignal);
+        if (o.json) ctx.out(JSON.stringify(report, null, 2) + "\n");
+        else ctx.out(`\n${report.ok ? "demo passed" : "demo FAILED"} in ${(report.ms / 1000).toFixed(1)} s${report.kept ? `; files in ${report.dir}` : ""}\n`);
+        return report.ok ? 0 : 1;
+      }),
+    );
+}
+
+/** 6379 on the head's loopback address if free (a lab may already hold it), else any free port. */
+async function freePortOn(host: string, preferred: number): Promise<number> {
+  const { createServer } = await import("node:net");
+  const tryPort = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const s = createServer();
+      s.once("error", () => resolve(undefined));
+      s.listen(port, host, () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+  return (await tryPort(preferred)) ?? (await tryPort(0)) ?? preferred;
+}
