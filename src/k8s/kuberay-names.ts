@@ -47,7 +47,13 @@ const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
  * label of at most 63 characters, so the name itself can be at most 54.
  */
 export function checkClusterName(name: string, where = "--name"): string {
-  if (!DNS1123_LABEL.test(name) || name.length > 63 - "-head-svc".length) {
+  const max = 63 - "-head-svc".length;
+  if (name.length > max) {
+    throw new RaytlsError("bad-name", `${where}: "${name}" is ${name.length} characters; a RayCluster name can be at most ${max}`, {
+      hint: "KubeRay names the head Service <name>-head-svc, which must fit in a 63-character DNS label",
+    });
+  }
+  if (!DNS1123_LABEL.test(name)) {
     throw new RaytlsError("bad-name", `${where}: "${name}" is not a valid RayCluster name`, {
       hint: "use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 54 characters (KubeRay appends -head-svc)",
     });
