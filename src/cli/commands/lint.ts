@@ -17,8 +17,9 @@ export function registerLint(program: Command, ctx: CliContext): void {
     .command("lint")
     .summary("check RayCluster manifests for TLS mistakes")
     .description(
-      "Reads Kubernetes YAML (multi-document; RayCluster ray.io/v1 and v1alpha1 with the Secrets and ConfigMaps\n" +
-        "given alongside) and reports what would stop Ray's mutual TLS or weaken it. Exit 1 when any error.",
+      "Reads Kubernetes YAML (multi-document; RayCluster ray.io/v1 and v1alpha1 with the Secrets and ConfigMaps " +
+        "given alongside) and reports what would stop Ray's mutual TLS or weaken it. Exit 1 when any error, " +
+        "2 when a file cannot be read or parsed.",
     )
     .argument("<file...>", "YAML files to check")
     .option("--crd <file>", "also validate each RayCluster against this CRD (ray.io_rayclusters.yaml)")

@@ -14,31 +14,25 @@ interface ManifestCliOptions {
   caDir?: string;
   rayVersion: string;
   image?: string;
-  workerGroup: string[];
+  workerGroup?: string[];
   autoscaler?: boolean;
   keyType?: string;
-  headDns: string[];
+  headDns?: string[];
   clusterDomain: string;
   crd?: string;
   out?: string;
   force?: boolean;
 }
 
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
 
 export function registerManifest(program: Command, ctx: CliContext): void {
   program
     .command("manifest")
     .summary("Kubernetes YAML for a TLS RayCluster (seed Steps 1-3)")
     .description(
-      "Writes a RayCluster with Ray's mutual TLS turned on, as one multi-document YAML on stdout or one file per\n" +
-        "resource plus kustomization.yaml with --out.\n\n" +
-        "Modes:\n" +
-        "  seed          (default) CA Secret + certificate scripts + RayCluster: each pod makes its own key and a\n" +
-        "                CA-signed certificate in an init container; only that init container sees ca.key.\n" +
-        "  kuberay-mtls  spec.tlsOptions.enabled: KubeRay >= 1.7 (feature gate RayClusterMTLS) and cert-manager\n" +
-        "                issue the certificates.\n" +
-        "  signer        no CA key in any pod (lands with the signer issue).",
+      "Writes a RayCluster with Ray's mutual TLS turned on: one multi-document YAML on stdout, or one file per " +
+        "resource plus kustomization.yaml with --out. See docs/kubernetes.md.",
     )
     .requiredOption("--name <name>", "RayCluster name (the head Service is <name>-head-svc)")
     .option("--namespace <ns>", "namespace of every resource (part of the head FQDN)", "default")
@@ -46,10 +40,10 @@ export function registerManifest(program: Command, ctx: CliContext): void {
     .option("--ca-dir <dir>", "use DIR/ca.crt and DIR/ca.key (default: make a fresh CA and write it beside the output)")
     .option("--ray-version <version>", "spec.rayVersion", "2.52.0")
     .option("--image <image>", "Ray image (default: rayproject/ray:<ray-version>)")
-    .option("--worker-group <NAME:REPLICAS:MIN:MAX>", "a worker group; repeat for more (default: workers:1:1:5)", collect, [])
+    .option("--worker-group <NAME:REPLICAS:MIN:MAX>", "a worker group; repeat for more (default: workers:1:1:5)", collect)
     .option("--autoscaler", "in-tree autoscaling, with the TLS env and mounts on the autoscaler too")
     .option("--key-type <type>", "pod and CA key type: ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096")
-    .option("--head-dns <name>", "extra DNS name in the head certificate, e.g. the short name <name>-head-svc; repeatable", collect, [])
+    .option("--head-dns <name>", "extra DNS name in the head certificate, e.g. the short name <name>-head-svc; repeatable", collect)
     .option("--cluster-domain <domain>", "the cluster's DNS domain (FQ_RAY_IP = <name>-head-svc.<ns>.svc.<domain>)", "cluster.local")
     .option("--crd <file>", "validate the RayCluster against this CRD (ray.io_rayclusters.yaml) before writing")
     .option("--out <dir>", "write one file per resource and kustomization.yaml into DIR (the CA files too)")
@@ -57,6 +51,13 @@ export function registerManifest(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       `
+Modes:
+  seed          (default) CA Secret + certificate scripts + RayCluster: each pod makes its own key and a
+                CA-signed certificate in an init container; only that init container sees ca.key
+  kuberay-mtls  spec.tlsOptions.enabled: KubeRay >= 1.7 (feature gate RayClusterMTLS) and cert-manager
+                issue the certificates
+  signer        no CA key in any pod (lands with the signer issue)
+
 Examples:
   raytls manifest --name demo > demo.yaml                 # fresh CA in ./demo-ca/, YAML on stdout
   raytls manifest --name demo --ca-dir ./ca --out ./k8s   # then: kubectl apply -k ./k8s
@@ -91,8 +92,8 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
   const clusterDomain = names.checkClusterDomain(opts.clusterDomain);
   const rayVersion = parse.checkRayVersion(opts.rayVersion);
   const image = opts.image === undefined ? undefined : parse.checkImage(opts.image);
-  const workerGroups = parse.parseWorkerGroups(opts.workerGroup);
-  const headDns = parse.parseHeadDns(opts.headDns);
+  const workerGroups = parse.parseWorkerGroups(opts.workerGroup ?? []);
+  const headDns = parse.parseHeadDns(opts.headDns ?? []);
   const keyType = parseKeyType(opts.keyType ?? "ecdsa-p256");
   if (mode === "kuberay-mtls") {
     const unused = [opts.caDir && "--ca-dir", opts.keyType && "--key-type", headDns.length && "--head-dns"].filter(Boolean);
