@@ -42,7 +42,7 @@ export function isAlive(pid: number): boolean {
 export function isOurs(pid: number): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    return cmdline.some((a) => a.endsWith("raytls.mjs")) && cmdline.includes("node");
+    return cmdline.some((a) => a.endsWith(".mjs") && a.includes("raytls")) && cmdline.includes("node");
   } catch {
     return false;
   }

@@ -17,7 +17,11 @@ export function packageRoot(from: string = import.meta.url): string {
   }
 }
 
-/** The command that runs the raytls CLI in a child process. */
-export function raytlsCommand(): { cmd: string; args: string[] } {
-  return { cmd: process.execPath, args: [join(packageRoot(), "bin", "raytls.mjs")] };
+/**
+ * The command that runs the raytls CLI in a child process. `RAYTLS_CLI_ENTRY` (a script path)
+ * replaces bin/raytls.mjs: tests point it at a bundle of their own, so they never rebuild dist/
+ * under other running processes.
+ */
+export function raytlsCommand(env: NodeJS.ProcessEnv = process.env): { cmd: string; args: string[] } {
+  return { cmd: process.execPath, args: [env.RAYTLS_CLI_ENTRY || join(packageRoot(), "bin", "raytls.mjs")] };
 }

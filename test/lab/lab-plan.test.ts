@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { planLab, netnsPrefix } from "../../src/lab/lab-plan.js";
+
+describe("planLab", () => {
+  it("loopback: head on .2, workers after it, KubeRay's env with Ray's TLS variables", () => {
+    const p = planLab({ name: "raycluster-tls", namespace: "default", workers: 2, mode: "loopback", dir: "/x" });
+    expect(p.pods.map((x) => [x.name, x.ip])).toEqual([["head", "127.0.0.2"], ["worker-1", "127.0.0.3"], ["worker-2", "127.0.0.4"]]);
+    expect(p.headFqdn).toBe("raycluster-tls-head-svc.default.svc.cluster.local");
+    const w = p.pods[1]!.env;
+    expect(w).toMatchObject({
+      RAY_USE_TLS: "1",
+      RAY_TLS_SERVER_CERT: "/x/pods/worker-1/tls/tls.crt",
+      RAY_TLS_SERVER_KEY: "/x/pods/worker-1/tls/tls.key",
+      RAY_TLS_CA_CERT: "/x/pods/worker-1/tls/ca.crt",
+      POD_IP: "127.0.0.3",
+      RAY_ADDRESS: "raycluster-tls-head-svc.default.svc.cluster.local:6379",
+      RAYTLS_HOSTS: "raycluster-tls-head-svc.default.svc.cluster.local=127.0.0.2,raycluster-tls-head-svc=127.0.0.2",
+    });
+    expect(p.pods[0]!.env.RAY_ADDRESS).toBe("127.0.0.1:6379");
+  });
+
+  it("netns: prefixed namespaces, 10.244.0.0/24, no hosts override (the pod's /etc/hosts does it)", () => {
+    const p = planLab({ name: "demo", namespace: "ray", workers: 1, mode: "netns", dir: "/x", port: 7000 });
+    expect(p.bridgeNetns).toBe("raytls-demo-net");
+    expect(p.pods.map((x) => x.netns)).toEqual(["raytls-demo-head", "raytls-demo-worker-1"]);
+    expect(p.pods.every((x) => x.netns!.startsWith(netnsPrefix("demo")))).toBe(true);
+    expect(p.pods[1]!.ip).toBe("10.244.0.3");
+    expect(p.pods[1]!.env.RAYTLS_HOSTS).toBeUndefined();
+    expect(p.pods[1]!.env.RAY_ADDRESS).toBe("demo-head-svc.ray.svc.cluster.local:7000");
+  });
+});
