@@ -138,6 +138,10 @@ describe("raytls manifest (CLI)", () => {
     const secret = parseAllDocuments(r.out).map((d) => d.toJS() as Obj).find((d) => d.kind === "Secret")!;
     expect(Buffer.from(secret.data["ca.crt"], "base64").toString()).toBe(readFileSync(path.join(caDir, "ca.crt"), "utf8"));
     expect(Buffer.from(secret.data["ca.key"], "base64").toString()).toBe(readFileSync(path.join(caDir, "ca.key"), "utf8"));
+    const rerun = await runCli(["manifest", "--name", "demo"], cwd);
+    expect(rerun.code).toBe(2);
+    expect(rerun.err).toMatch(/hint: reuse it with --ca-dir demo-ca/);
+    expect(rerun.out).toBe("");
     // Every run makes a new CA (never a fixed or sample key).
     const cwd2 = tempDir();
     await runCli(["manifest", "--name", "demo"], cwd2);
@@ -164,7 +168,7 @@ describe("raytls manifest (CLI)", () => {
       [["--worker-group", "cpu:1:1"], /--worker-group\[0\].*NAME:REPLICAS:MIN:MAX/],
       [["--head-dns", "bad name"], /--head-dns\[0\]: "bad name" is not a valid DNS name/],
       [["--key-type", "rsa-1024"], /--key-type: unknown key type/],
-      [["--ca-dir", "nope"], /nope/],
+      [["--ca-dir", "nope"], /--ca-dir: CA directory .*nope does not exist/],
       [["--mode", "kuberay-mtls", "--head-dns", "x"], /--head-dns cannot be used with --mode kuberay-mtls/],
     ];
     for (const [args, re] of cases) {

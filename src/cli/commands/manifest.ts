@@ -111,7 +111,13 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
     if (opts.caDir !== undefined) {
       const dir = path.resolve(ctx.cwd, opts.caDir);
       const { readCaDir } = await import("../../io/ca-dir.js");
-      await readCaDir(dir); // checks it is a usable CA and that the key matches
+      // Checks it is a usable CA and that the key belongs to the certificate.
+      await readCaDir(dir).catch((err: unknown) => {
+        if (err instanceof RaytlsError && err.code === "missing-ca-dir") {
+          throw new RaytlsError(err.code, `--ca-dir: ${err.message}`, { hint: "make one with `raytls ca create --out DIR`, or leave out --ca-dir for a fresh CA", cause: err });
+        }
+        throw err;
+      });
       // The Secret carries the files' exact bytes, as `kubectl create secret --from-file` would.
       ca = { caCertPem: await readInputFile(path.join(dir, "ca.crt"), "--ca-dir"), caKeyPem: await readInputFile(path.join(dir, "ca.key"), "--ca-dir") };
       caWhere = `CA from ${dir}`;
@@ -149,7 +155,18 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
     ctx.err(`workers reach the head at ${manifest.headFqdn}; apply with: kubectl apply -k ${outDir}\n`);
     return 0;
   }
-  if (caFiles.length) await writeFilesAtomically(caFiles, { force: Boolean(opts.force) });
+  if (caFiles.length) {
+    await writeFilesAtomically(caFiles, { force: Boolean(opts.force) }).catch((err: unknown) => {
+      if (err instanceof RaytlsError && err.code === "file-exists") {
+        const dir = path.dirname(caFiles[0]!.path);
+        throw new RaytlsError(err.code, `${err.message} (a CA from an earlier run)`, {
+          hint: `reuse it with --ca-dir ${path.relative(ctx.cwd, dir) || "."}, or pass --force to replace it with a new CA (nothing was written)`,
+          cause: err,
+        });
+      }
+      throw err;
+    });
+  }
   if (caWhere) ctx.err(`${caWhere}\n`);
   ctx.out(manifestYaml(manifest));
   return 0;
