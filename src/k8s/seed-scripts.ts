@@ -13,10 +13,11 @@
  * - only `ca.crt` is copied into TLS_DIR; `ca.key` stays in the init container's CA mount (the seed
  *   copies the whole CA directory, key included, into the volume Ray containers read).
  */
+import type { KeyType } from "../pki/key-types.js";
 import { checkSanDnsName } from "./kuberay-names.js";
 
-/** The key types the scripts can make with the openssl CLI (names as in src/pki/key-types.ts). */
-export type ScriptKeyType = "ecdsa-p256" | "ecdsa-p384" | "rsa-2048" | "rsa-3072" | "rsa-4096";
+/** The key types the scripts make with the openssl CLI: every raytls key type. */
+export type ScriptKeyType = KeyType;
 
 export interface SeedScriptOptions {
   /** Default is "ecdsa-p256". */
