@@ -12,7 +12,7 @@ import { WorkerRegistry } from "./worker-registry.js";
 import { healthCheck } from "./health-check.js";
 import { CLUSTER_METADATA_KEY, CLUSTER_METADATA_NAMESPACE, type CheckAliveRequestMsg, type InternalKVGetRequestMsg } from "./gcs-schema.js";
 import type { RegisterRequestMsg, HeartbeatRequestMsg } from "./lab-schema.js";
-import type { ClientTls } from "./ray-channel-credentials.js";
+import type { ClientTls } from "./client-tls.js";
 import type { HostsOverride } from "./dial-target.js";
 import { bindServer } from "./bind-server.js";
 

@@ -7,13 +7,13 @@
  * `auto` tries them in that order, moving on only when a method is UNIMPLEMENTED.
  * Never prints; returns a result the CLI renders.
  */
-import { status as Status, type ServiceError } from "@grpc/grpc-js";
-import { RayRpcClient } from "./rpc-client.js";
+import { GRPC_STATUS as Status, RpcError, statusName } from "./grpc-status.js";
+import { H2RpcClient } from "./h2-rpc-client.js";
 import { resolveTarget, type HostsOverride } from "./dial-target.js";
 import { CLUSTER_METADATA_KEY, CLUSTER_METADATA_NAMESPACE, SERVING_STATUS } from "./gcs-schema.js";
 import { diagnose, type Failure } from "./health-diagnosis.js";
 import { probeTls, type ProbeReport } from "./tls-probe.js";
-import type { ClientTls } from "./ray-channel-credentials.js";
+import type { ClientTls } from "./client-tls.js";
 
 export type HealthProtocol = "auto" | "cluster-metadata" | "check-alive" | "grpc-health";
 export const HEALTH_PROTOCOLS: HealthProtocol[] = ["auto", "cluster-metadata", "check-alive", "grpc-health"];
@@ -80,7 +80,7 @@ export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckRes
     steps: [],
     ms: 0,
   };
-  const client = new RayRpcClient(target, o.tls);
+  const client = new H2RpcClient(target, o.tls);
   const step = async <T>(rpc: string, fn: () => Promise<T>): Promise<T> => {
     const s = performance.now();
     try {
@@ -88,12 +88,12 @@ export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckRes
       result.steps.push({ rpc, ok: true, ms: round(performance.now() - s) });
       return v;
     } catch (err) {
-      const e = err as ServiceError;
+      const e = err as RpcError;
       result.steps.push({ rpc, ok: false, code: codeName(e.code), details: e.details ?? e.message, ms: round(performance.now() - s) });
       throw err;
     }
   };
-  const unimplemented = (err: unknown) => (err as ServiceError).code === Status.UNIMPLEMENTED;
+  const unimplemented = (err: unknown) => (err as RpcError).code === Status.UNIMPLEMENTED;
   try {
     let order: Array<Exclude<HealthProtocol, "auto">> = protocol === "auto" ? ["cluster-metadata", "check-alive", "grpc-health"] : [protocol];
     for (const p of order) {
@@ -148,7 +148,7 @@ export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckRes
       result.failure = { kind: "gcs-status", message: err.message, facts: [] };
       return finish();
     }
-    const e = err as ServiceError;
+    const e = err as RpcError;
     const code = codeName(e.code);
     const details = e.details ?? e.message;
     client.close();
@@ -182,10 +182,7 @@ function parseRayVersion(value: Buffer): string | undefined {
   }
 }
 
-export function codeName(code: number | undefined): string {
-  if (code === undefined) return "UNKNOWN";
-  return (Status as unknown as Record<number, string>)[code] ?? String(code);
-}
+export const codeName = statusName;
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;

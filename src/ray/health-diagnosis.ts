@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import type { ProbeReport } from "./tls-probe.js";
-import type { ClientTls } from "./ray-channel-credentials.js";
+import type { ClientTls } from "./client-tls.js";
 
 export type FailureKind =
   | "dns"

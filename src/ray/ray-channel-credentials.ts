@@ -14,30 +14,13 @@
  */
 import { connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
 import { isIP, type Socket } from "node:net";
-import { X509Certificate } from "node:crypto";
 import { CallCredentials, ChannelCredentials } from "@grpc/grpc-js";
-import { checkPeerName } from "../pki/peer-name.js";
+import { checkIdentity } from "./peer-identity.js";
 
 type SecureConnector = ReturnType<ChannelCredentials["_createSecureConnector"]>;
 
-export interface ClientTls {
-  cert: Buffer;
-  key: Buffer;
-  ca: Buffer;
-}
-
-/** The error a failed peer-name check produces; `sans` are what the server presented. */
-export class PeerNameError extends Error {
-  override readonly name = "PeerNameError";
-  constructor(
-    message: string,
-    readonly host: string,
-    readonly sans: string[],
-    readonly hint: string | undefined,
-  ) {
-    super(message);
-  }
-}
+export type { ClientTls } from "./client-tls.js";
+import type { ClientTls } from "./client-tls.js";
 
 export class RayChannelCredentials extends ChannelCredentials {
   private readonly context: SecureContext;
@@ -95,13 +78,4 @@ export class RayChannelCredentials extends ChannelCredentials {
       destroy() {},
     };
   }
-}
-
-/** C-core's peer-name decision for `host` against the leaf certificate the server presented. */
-export function checkIdentity(host: string, cert: PeerCertificate): Error | undefined {
-  if (!cert || !cert.raw) return new PeerNameError(`Peer name ${host} is not in peer certificate`, host, [], undefined);
-  const pem = new X509Certificate(cert.raw).toString();
-  const verdict = checkPeerName(host, pem);
-  if (verdict.ok) return undefined;
-  return new PeerNameError(verdict.message ?? `Peer name ${host} is not in peer certificate`, host, verdict.sans, verdict.hint);
 }

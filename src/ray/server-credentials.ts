@@ -5,7 +5,7 @@
  * client certificate's purpose, so a serverAuth-only certificate is refused as a client.
  */
 import { ServerCredentials } from "@grpc/grpc-js";
-import type { ClientTls } from "./ray-channel-credentials.js";
+import type { ClientTls } from "./client-tls.js";
 
 export function rayServerCredentials(tls: ClientTls | null): ServerCredentials {
   if (!tls) return ServerCredentials.createInsecure();

@@ -7,7 +7,7 @@
 import { RaytlsError } from "../errors.js";
 import { readInputFile } from "../io/secure-files.js";
 import { readRayTlsEnv } from "./tls-env.js";
-import type { ClientTls } from "./ray-channel-credentials.js";
+import type { ClientTls } from "./client-tls.js";
 
 export interface TlsFiles {
   certFile: string;

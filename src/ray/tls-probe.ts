@@ -15,7 +15,7 @@ import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { lookup } from "node:dns/promises";
 import { X509Certificate } from "node:crypto";
 import { checkPeerName } from "../pki/peer-name.js";
-import type { ClientTls } from "./ray-channel-credentials.js";
+import type { ClientTls } from "./client-tls.js";
 
 export interface ServerCertFacts {
   subject: string;

@@ -13,7 +13,7 @@ import { rayServerCredentials } from "./server-credentials.js";
 import { RayRpcClient } from "./rpc-client.js";
 import { resolveTarget, type HostsOverride } from "./dial-target.js";
 import { bindServer } from "./bind-server.js";
-import type { ClientTls } from "./ray-channel-credentials.js";
+import type { ClientTls } from "./client-tls.js";
 
 export interface WorkerOptions {
   /** HOST:PORT of the head's GCS; see headAddressFromEnv. */

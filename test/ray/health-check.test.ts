@@ -135,3 +135,24 @@ describe("diagnosis against raw sockets and the raytls head", () => {
     }
   });
 });
+
+describe("auto protocol falls back like Ray's generations", () => {
+  it("an old GCS with only CheckAlive (Ray 2.6 to ~2.35): auto uses CheckAlive", async () => {
+    const { Server, ServerCredentials } = await import("@grpc/grpc-js");
+    const { methods } = await import("../../src/ray/rpc-methods.js");
+    const server = new Server();
+    server.addService({ CheckAlive: methods.checkAlive } as never, {
+      CheckAlive: (_c: unknown, cb: (e: null, r: unknown) => void) => cb(null, { status: { code: 0, message: "" }, rayVersion: "2.9.3", rayletAlive: [] }),
+    });
+    const port = await new Promise<number>((res, rej) => server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
+    try {
+      const r = await healthCheck({ address: `127.0.0.1:${port}`, tls: null });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(r.used).toBe("check-alive");
+      expect(r.rayVersion).toBe("2.9.3");
+      expect(r.steps.map((s) => [s.rpc, s.code ?? "OK"])).toEqual([["GetClusterId", "UNIMPLEMENTED"], ["CheckAlive", "OK"]]);
+    } finally {
+      server.forceShutdown();
+    }
+  });
+});
