@@ -23,4 +23,7 @@ export interface BenchResult {
 export type BenchScenario = (options: BenchOptions) => Promise<BenchResult>;
 
 export const scenarios: Record<string, () => Promise<BenchScenario>> = {
+  "head-load": async () => (await import("./head-load.js")).default,
+  grpc: async () => (await import("./grpc.js")).default,
+  "health-check": async () => (await import("./health-check.js")).default,
 };

@@ -29,6 +29,8 @@ export interface HeadOptions {
   /** Dial workers back at their pod IP after they register. Default true. */
   dialBack?: boolean;
   hosts?: HostsOverride;
+  /** Also serve raytls.bench.v1.Echo (benchmarks only). Default false. */
+  benchEcho?: boolean;
   log?: (line: string) => void;
 }
 
@@ -84,7 +86,11 @@ export async function startHead(o: HeadOptions): Promise<RunningHead> {
     log(r.ok ? `dialed worker ${nodeId} back at ${address}: ok` : `dialing worker ${nodeId} back at ${address} failed: ${r.failure?.message}`);
   }
 
-  const server = new Server({ "grpc.max_receive_message_length": -1 });
+  const server = new Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
+  if (o.benchEcho) {
+    const echo: Unary<{ payload: Buffer }, unknown> = (c, cb) => cb(null, { payload: c.request.payload });
+    server.addService(services.echo, { Echo: echo } as UntypedServiceImplementation);
+  }
   server.addService(services.nodeInfo, { GetClusterId: getClusterId, CheckAlive: checkAlive } as UntypedServiceImplementation);
   server.addService(services.internalKv, { InternalKVGet: kvGet } as UntypedServiceImplementation);
   server.addService(services.health, { Check: check } as UntypedServiceImplementation);

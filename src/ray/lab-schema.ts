@@ -83,3 +83,12 @@ export const ListNodesReply: MessageSchema = {
 export interface ListNodesReplyMsg {
   nodes: NodeInfoMsg[];
 }
+
+/** proto/raytls_bench_v1.proto */
+export const EchoMessage: MessageSchema = {
+  fullName: "raytls.bench.v1.EchoMessage",
+  fields: [{ name: "payload", no: 1, type: "bytes" }],
+};
+export interface EchoMessageMsg {
+  payload: Buffer;
+}

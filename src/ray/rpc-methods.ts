@@ -56,6 +56,7 @@ export const methods = {
     lab.ListNodesRequest,
     lab.ListNodesReply,
   ),
+  echo: unary<lab.EchoMessageMsg, lab.EchoMessageMsg>("/raytls.bench.v1.Echo/Echo", lab.EchoMessage, lab.EchoMessage),
 } as const;
 
 export type MethodName = keyof typeof methods;
@@ -65,5 +66,6 @@ export const services = {
   nodeInfo: { GetClusterId: methods.getClusterId, CheckAlive: methods.checkAlive } as ServiceDefinition,
   internalKv: { InternalKVGet: methods.internalKvGet } as ServiceDefinition,
   health: { Check: methods.healthCheck } as ServiceDefinition,
+  echo: { Echo: methods.echo } as ServiceDefinition,
   lab: { Register: methods.register, Heartbeat: methods.heartbeat, ListNodes: methods.listNodes } as ServiceDefinition,
 };

@@ -11,7 +11,7 @@ import { encodeMessage, decodeMessage } from "../../src/ray/proto-codec.js";
 import { CheckAliveReply } from "../../src/ray/gcs-schema.js";
 
 const proto = (f: string) => fileURLToPath(new URL(`../../proto/${f}`, import.meta.url));
-const def = loadSync([proto("ray_gcs_slice.proto"), proto("grpc_health_v1.proto"), proto("raytls_lab_v1.proto")], {
+const def = loadSync([proto("ray_gcs_slice.proto"), proto("grpc_health_v1.proto"), proto("raytls_lab_v1.proto"), proto("raytls_bench_v1.proto")], {
   keepCase: false,
   longs: Number,
   enums: Number,
@@ -32,6 +32,7 @@ const samples: Record<keyof typeof methods, [object, object]> = {
   healthCheck: [{ service: "ray.rpc.X" }, { status: 2 }],
   register: [{ nodeId: "ab", role: "worker", podIp: "10.244.0.3", port: 4321, hostname: "w" }, { clusterId: "ff", heartbeatIntervalMs: 500 }],
   heartbeat: [{ nodeId: "ab" }, { known: true }],
+  echo: [{ payload: Buffer.from("hi") }, { payload: Buffer.alloc(0) }],
   listNodes: [{}, { nodes: [{ nodeId: "a", role: "worker", podIp: "127.0.0.3", port: 1, alive: true, lastHeartbeatUnixMs: 1764300000000, dialBackOk: false, dialBackError: "e" }] }],
 };
 

@@ -3,7 +3,7 @@
  * exactly as Ray does (RAY_USE_TLS=1 with a missing variable refuses to start with Ray's message).
  * Runs until SIGINT or SIGTERM. Log lines go to stderr.
  */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError } from "../../errors.js";
 
@@ -14,6 +14,7 @@ interface Opts {
   rayVersion: string;
   podIp?: string;
   address?: string;
+  benchEcho?: boolean;
 }
 
 function parsePort(text: string, where: string): number {
@@ -32,6 +33,7 @@ export function registerNode(program: Command, ctx: CliContext): void {
     .option("--ray-version <v>", "head: the Ray version it reports", "2.52.0")
     .option("--pod-ip <ip>", "worker: its own IP (default $POD_IP); it serves and registers there")
     .option("--address <host:port>", "worker: the head (default $RAY_ADDRESS, else $FQ_RAY_IP:6379)")
+    .addOption(new Option("--bench-echo", "head: also serve raytls.bench.v1.Echo (npm run bench)").hideHelp())
     .addHelpText(
       "after",
       `
@@ -52,7 +54,7 @@ Examples:
         let close: () => Promise<void>;
         if (o.role === "head") {
           const { startHead } = await import("../../ray/head-node.js");
-          const head = await startHead({ host: o.host, port: parsePort(o.port ?? "6379", "--port"), tls, rayVersion: o.rayVersion, hosts, log });
+          const head = await startHead({ host: o.host, port: parsePort(o.port ?? "6379", "--port"), tls, rayVersion: o.rayVersion, hosts, log, benchEcho: Boolean(o.benchEcho) });
           close = head.close;
         } else {
           const { startWorker, headAddressFromEnv } = await import("../../ray/worker-node.js");
