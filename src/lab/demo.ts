@@ -36,6 +36,8 @@ export interface DemoOptions {
   port?: number;
   name?: string;
   onStep?: (s: DemoStep) => void;
+  /** Ctrl-C: abort between steps; cleanup still runs. */
+  signal?: AbortSignal;
 }
 
 export interface DemoReport {
@@ -55,12 +57,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   const emit = (s: DemoStep) => {
     steps.push(s);
     o.onStep?.(s);
+    if (s.id !== "down") o.signal?.throwIfAborted();
   };
   let pids: number[] = [];
   try {
     const up = await labUp({ name, namespace: "default", workers: o.workers ?? 2, mode: o.mode, dir, port: o.port ?? 6379, ...(o.loopbackBase ? { loopbackBase: o.loopbackBase } : {}) });
     const { plan } = up.state;
     pids = Object.values(up.state.pids);
+    o.signal?.throwIfAborted();
     const rel = (p: string) => relative(dir, p);
     emit({
       id: "1",
@@ -106,6 +110,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     };
     await check(plan.headFqdn, 0, "4a", `Step 4: from ${worker.name}, health check by the FQDN ($FQ_RAY_IP) passes`);
     await check(plan.headShort, 1, "4b", `Step 4: from ${worker.name}, by the short name ($RAY_IP) it fails, as the seed says`);
+    o.signal?.throwIfAborted();
     const fix = await reissueHead(dir, [plan.headShort]);
     await check(plan.headShort, 0, "4c", "The fix: add the short name to the head certificate (--dns, the seed's DNS.3 = $RAY_IP), restart the head", [
       `head certificate now: ${formatSans(fix.sans)}`,

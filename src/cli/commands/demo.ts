@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
+import type { DemoStep } from "../../lab/demo.js";
 
 interface Opts {
   netns?: boolean;
@@ -29,32 +30,44 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         if (!Number.isInteger(workers) || workers < 1 || workers > 10) throw new RaytlsError("bad-workers", `--workers: "${o.workers}" is not between 1 and 10`);
         let port = 6379;
         if (!o.netns) port = await freePortOn("127.0.0.2", 6379);
-        const onSignal = () => ctx.err("interrupted: cleaning up\n");
-        process.once("SIGINT", onSignal);
-        const report = await runDemo({
-          mode: o.netns ? "netns" : "loopback",
-          workers,
-          keep: Boolean(o.keep),
-          port,
-          onStep: o.json
-            ? undefined
-            : (s) => {
-                ctx.out(`\n${s.ok ? "✔" : "✘"} ${s.title}\n`);
-                for (const l of s.lines) ctx.out(`    ${l}\n`);
-                if (s.command) {
-                  ctx.out(`    $ ${s.command.shown}\n`);
-                  for (const l of s.command.output.split("\n")) ctx.out(`      ${l}\n`);
-                  ctx.out(`    exit ${s.command.exitCode}${s.command.exitCode === s.command.expected ? " (as expected)" : ` (expected ${s.command.expected})`}\n`);
-                }
-                for (const f of s.files ?? []) ctx.out(`    ${f.path.padEnd(30)} ${f.what}\n`);
-              },
-        });
-        process.off("SIGINT", onSignal);
+        const abort = new AbortController();
+        const onSignal = () => {
+          ctx.err("interrupted: stopping the lab\n");
+          abort.abort(new RaytlsError("interrupted", "demo interrupted; every process and namespace it started was removed", { kind: "check" }));
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+        let report: Awaited<ReturnType<typeof runDemo>>;
+        try {
+          report = await runDemo({
+            signal: abort.signal,
+            mode: o.netns ? "netns" : "loopback",
+            workers,
+            keep: Boolean(o.keep),
+            port,
+            ...(o.json ? {} : { onStep: (s: DemoStep) => renderStep(ctx, s) }),
+          });
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+        }
         if (o.json) ctx.out(JSON.stringify(report, null, 2) + "\n");
         else ctx.out(`\n${report.ok ? "demo passed" : "demo FAILED"} in ${(report.ms / 1000).toFixed(1)} s${report.kept ? `; files in ${report.dir}` : ""}\n`);
         return report.ok ? 0 : 1;
       }),
     );
+}
+
+function renderStep(ctx: CliContext, s: DemoStep): void {
+  ctx.out(`\n${s.ok ? "✔" : "✘"} ${s.title}\n`);
+  for (const l of s.lines) ctx.out(`    ${l}\n`);
+  if (s.command) {
+    ctx.out(`    $ ${s.command.shown}\n`);
+    for (const l of s.command.output.split("\n")) ctx.out(`      ${l}\n`);
+    const as = s.command.exitCode === s.command.expected ? " (as expected)" : ` (expected ${s.command.expected})`;
+    ctx.out(`    exit ${s.command.exitCode}${as}\n`);
+  }
+  for (const f of s.files ?? []) ctx.out(`    ${f.path.padEnd(30)} ${f.what}\n`);
 }
 
 /** 6379 on the head's loopback address if free (a lab may already hold it), else any free port. */

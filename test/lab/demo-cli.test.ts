@@ -1,0 +1,35 @@
+/**
+ * `raytls demo` as a process: Ctrl-C (SIGINT) in the middle still stops every pod it started.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn, execFileSync } from "node:child_process";
+import { buildCliBundle } from "./cli-bundle.js";
+
+let bundle: Awaited<ReturnType<typeof buildCliBundle>>;
+beforeAll(async () => {
+  bundle = await buildCliBundle();
+});
+afterAll(() => bundle?.cleanup());
+
+function podsOf(entry: string): string[] {
+  const out = execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" });
+  return out.split("\n").filter((l) => l.includes(`${entry} node --role`));
+}
+
+describe("raytls demo (process)", () => {
+  it("Ctrl-C during the demo leaves no pod process behind", async () => {
+    const child = spawn(process.execPath, [bundle.entry, "demo"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    // wait until the pods are up (the "cluster" step), then interrupt
+    const until = Date.now() + 20_000;
+    while (!out.includes("The cluster:") && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    expect(podsOf(bundle.entry).length).toBeGreaterThan(0);
+    child.kill("SIGINT");
+    const code = await new Promise<number>((r) => child.once("exit", (c) => r(c ?? 1)));
+    expect(out).toContain("interrupted");
+    expect(code).not.toBe(0);
+    expect(podsOf(bundle.entry)).toEqual([]);
+  });
+});
