@@ -118,7 +118,8 @@ export function readCertificateDer(bytes: Uint8Array, where = "certificate"): Ce
     for (const rdn of der.children(bytes, subject)) {
       for (const atv of der.children(bytes, rdn)) {
         const [type, value] = der.children(bytes, atv);
-        if (decodeOid(der.content(bytes, type!)) === "2.5.4.3") facts.commonName = Buffer.from(der.content(bytes, value!)).toString("utf8");
+        // The first CN, as gRPC C-core takes it.
+        if (decodeOid(der.content(bytes, type!)) === "2.5.4.3" && facts.commonName === undefined) facts.commonName = Buffer.from(der.content(bytes, value!)).toString("utf8");
       }
     }
     const extWrapper = parts.slice(i).find((p) => p.tag === 0xa3);

@@ -62,17 +62,35 @@ export interface PeerIdentity {
   commonName?: string | undefined;
 }
 
+/**
+ * The host C-core actually compares: the target name goes through SplitHostPort first (so
+ * "name:6379" and "[fd00::1]:6379" lose the port, a bare IPv6 address with several ':' stays
+ * whole), and an IPv6 zone id ("%eth0") is dropped. Checked against C-core 1.51 in
+ * test/pki/peer-name-grpc-core.test.ts.
+ */
+export function peerHost(target: string): string {
+  let host = target;
+  if (host.startsWith("[")) {
+    const close = host.indexOf("]");
+    if (close > 0) host = host.slice(1, close);
+  } else if (host.split(":").length === 2) {
+    host = host.slice(0, host.indexOf(":"));
+  }
+  const zone = host.indexOf("%");
+  return zone >= 0 ? host.slice(0, zone) : host;
+}
+
 /** Whether gRPC C-core accepts `host` for a server presenting a certificate with this identity. */
 export function matchPeerName(host: string, peer: PeerIdentity): boolean {
-  const name = stripBrackets(host);
+  const name = peerHost(host);
   const likeIp = looksLikeIp(name);
-  const sans = peer.sans ?? [];
-  for (const s of sans) {
+  for (const s of peer.sans ?? []) {
     // Every SAN entry is a candidate string: DNS, IP (as text), URI and email alike.
     if (likeIp ? s.value === name : entryMatchesName(s.value, name)) return true;
   }
-  // The CN counts only when there is no SAN entry at all, and never for an IP-like name.
-  if (sans.length === 0 && peer.commonName !== undefined && !likeIp) return entryMatchesName(peer.commonName, name);
+  // The CN counts only when the certificate has no subjectAltName extension at all (even one
+  // holding only otherName or registeredID entries turns it off), and never for an IP-like name.
+  if (peer.sans === undefined && peer.commonName !== undefined && !likeIp) return entryMatchesName(peer.commonName, name);
   return false;
 }
 
@@ -89,7 +107,8 @@ export interface PeerNameVerdict {
 }
 
 export function checkPeerNameFacts(host: string, cert: CertificateFacts): PeerNameVerdict {
-  const name = stripBrackets(host);
+  // gRPC's message names the target as dialed; the match itself uses peerHost(host).
+  const name = host;
   const sans = (cert.sans ?? []).map((s) => `${s.type === "dns" ? "DNS" : s.type === "ip" ? "IP" : s.type === "uri" ? "URI" : "email"}:${s.value}`);
   if (matchPeerName(name, cert)) return { ok: true, host: name, sans, commonName: cert.commonName };
   return {
@@ -98,7 +117,7 @@ export function checkPeerNameFacts(host: string, cert: CertificateFacts): PeerNa
     message: `Peer name ${name} is not in peer certificate`,
     sans,
     commonName: cert.commonName,
-    hint: peerNameHint(name, cert),
+    hint: peerNameHint(peerHost(name), cert),
   };
 }
 
@@ -119,8 +138,4 @@ function peerNameHint(name: string, cert: CertificateFacts): string {
     return `the certificate has no subjectAltName${cert.commonName ? ` (its CN ${cert.commonName} is all gRPC can match)` : ""}: re-issue it with raytls pod-cert`;
   }
   return `dial a name the certificate has (${formatSans(cert.sans)}), or re-issue with --dns ${name}`;
-}
-
-function stripBrackets(host: string): string {
-  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
 }
