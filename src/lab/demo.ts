@@ -33,6 +33,8 @@ export interface DemoOptions {
   dir?: string;
   /** loopback mode: a base address other than 127.0.0.2 (tests). */
   loopbackBase?: string;
+  /** All pods on loopbackBase (systems with only 127.0.0.1). */
+  sharedAddress?: boolean;
   port?: number;
   name?: string;
   onStep?: (s: DemoStep) => void;
@@ -61,7 +63,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   };
   let pids: number[] = [];
   try {
-    const up = await labUp({ name, namespace: "default", workers: o.workers ?? 2, mode: o.mode, dir, port: o.port ?? 6379, ...(o.loopbackBase ? { loopbackBase: o.loopbackBase } : {}) });
+    const up = await labUp({ name, namespace: "default", workers: o.workers ?? 2, mode: o.mode, dir, port: o.port ?? 6379, ...(o.loopbackBase ? { loopbackBase: o.loopbackBase } : {}), sharedAddress: Boolean(o.sharedAddress) });
     const { plan } = up.state;
     pids = Object.values(up.state.pids);
     o.signal?.throwIfAborted();

@@ -51,6 +51,11 @@ export interface PlanOptions {
   port?: number;
   /** loopback mode: first address; default 127.0.0.2. */
   loopbackBase?: string;
+  /**
+   * loopback mode: every pod on `loopbackBase` itself (workers on their own ports), for systems
+   * that configure only 127.0.0.1 (macOS). Default false.
+   */
+  sharedAddress?: boolean;
 }
 
 /** Namespace names carry this prefix, so cleanup never touches anyone else's. */
@@ -75,7 +80,7 @@ export function planLab(o: PlanOptions): LabPlan {
   for (let i = 0; i <= o.workers; i++) {
     const role = i === 0 ? "head" : "worker";
     const name = i === 0 ? "head" : `worker-${i}`;
-    const ip = nthAddress(base, i);
+    const ip = o.sharedAddress && o.mode === "loopback" ? base : nthAddress(base, i);
     const tlsDir = join(o.dir, "pods", name, "tls");
     const env: Record<string, string> = {
       RAY_USE_TLS: "1",

@@ -22,6 +22,7 @@ export interface LabUpOptions {
   dir: string;
   port?: number;
   loopbackBase?: string;
+  sharedAddress?: boolean;
   /** Extra DNS SANs on the head certificate (e.g. the short name). */
   headDns?: string[];
   /** Default 20,000 ms. */

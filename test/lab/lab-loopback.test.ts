@@ -62,4 +62,10 @@ describe("raytls lab (loopback)", () => {
     expect(r.leftovers).toEqual({ processes: [], netns: [] });
     expect(r.steps.find((s) => s.id === "4b")?.command?.output).toContain("Peer name demotest-head-svc is not in peer certificate");
   });
+
+  it("demo with every pod on 127.0.0.1 (systems without 127.0.0.2, e.g. macOS) still walks all steps", async () => {
+    const r = await runDemo({ mode: "loopback", loopbackBase: "127.0.0.1", sharedAddress: true, port: port + 2, name: "sharedtest" });
+    expect(r.steps.filter((s) => !s.ok).map((s) => s.title)).toEqual([]);
+    expect(r.leftovers).toEqual({ processes: [], netns: [] });
+  });
 });

@@ -29,7 +29,16 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         const workers = Number(o.workers);
         if (!Number.isInteger(workers) || workers < 1 || workers > 10) throw new RaytlsError("bad-workers", `--workers: "${o.workers}" is not between 1 and 10`);
         let port = 6379;
-        if (!o.netns) port = await freePortOn("127.0.0.2", 6379);
+        let shared = false;
+        if (!o.netns) {
+          const p = await freePortOn("127.0.0.2", 6379);
+          if (p === undefined) {
+            // Only 127.0.0.1 is configured (macOS): all pods share it, each on its own port.
+            shared = true;
+            ctx.err("note: 127.0.0.2 is not usable here; every pod runs on 127.0.0.1 (own ports), so pod IPs coincide\n");
+          }
+          port = p ?? (await freePortOn("127.0.0.1", 6379)) ?? 6379;
+        }
         const abort = new AbortController();
         const onSignal = () => {
           ctx.err("interrupted: stopping the lab\n");
@@ -45,6 +54,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             workers,
             keep: Boolean(o.keep),
             port,
+            ...(shared ? { loopbackBase: "127.0.0.1", sharedAddress: true } : {}),
             ...(o.json ? {} : { onStep: (s: DemoStep) => renderStep(ctx, s) }),
           });
         } finally {
@@ -71,7 +81,7 @@ function renderStep(ctx: CliContext, s: DemoStep): void {
 }
 
 /** 6379 on the head's loopback address if free (a lab may already hold it), else any free port. */
-async function freePortOn(host: string, preferred: number): Promise<number> {
+async function freePortOn(host: string, preferred: number): Promise<number | undefined> {
   const { createServer } = await import("node:net");
   const tryPort = (port: number) =>
     new Promise<number | undefined>((resolve) => {
@@ -82,5 +92,5 @@ async function freePortOn(host: string, preferred: number): Promise<number> {
         s.close(() => resolve(p));
       });
     });
-  return (await tryPort(preferred)) ?? (await tryPort(0)) ?? preferred;
+  return (await tryPort(preferred)) ?? (await tryPort(0));
 }
