@@ -23,6 +23,7 @@ export interface BenchResult {
 export type BenchScenario = (options: BenchOptions) => Promise<BenchResult>;
 
 export const scenarios: Record<string, () => Promise<BenchScenario>> = {
+  "pod-cert": async () => (await import("./pod-cert.js")).default,
   "head-load": async () => (await import("./head-load.js")).default,
   grpc: async () => (await import("./grpc.js")).default,
   "health-check": async () => (await import("./health-check.js")).default,

@@ -10,6 +10,7 @@ import { registerPodCert } from "./commands/pod-cert.js";
 import { registerCsr } from "./commands/csr.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerEnv } from "./commands/env.js";
+import { registerBench } from "./commands/bench.js";
 import { registerManifest } from "./commands/manifest.js";
 import { registerLint } from "./commands/lint.js";
 import { registerHealthCheck } from "./commands/health-check.js";
@@ -25,6 +26,7 @@ const registrations: Array<(program: Command, ctx: CliContext) => void> = [
   registerCsr,
   registerVerify,
   registerEnv,
+  registerBench,
   registerHealthCheck,
   registerNode,
   registerLab,
