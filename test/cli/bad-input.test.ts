@@ -57,7 +57,7 @@ beforeAll(async () => {
   writeFileSync(F("good.csr"), csr);
   // Flip one byte inside the signature: the CSR parses but its self-signature fails.
   const der = Buffer.from(csr.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
-  der[der.length - 5] ^= 0x01;
+  der[der.length - 5] = der[der.length - 5]! ^ 0x01;
   writeFileSync(F("tampered.csr"), `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n")}\n-----END CERTIFICATE REQUEST-----\n`);
   const nosan = execFileSync("openssl", ["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=x", "-keyout", "/dev/null"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
   writeFileSync(F("nosan.csr"), nosan);
