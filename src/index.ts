@@ -1,5 +1,19 @@
 /** The curated public API of raytls (the CLI is built on exactly this). */
 export { RaytlsError } from "./errors.js";
+// Certificates (issue 2): the seed's Steps 1 and 2, verification, and gRPC C-core's peer-name rules.
+export { createCa, loadCa, type CreateCaOptions, type LoadedCa, type PemPair } from "./pki/ca.js";
+export { issuePodCert, issueLeaf, type PodCertOptions, type IssuedCertificate } from "./pki/issue.js";
+export { podSans, parseRole, type Role, type PodIdentity } from "./pki/pod-identity.js";
+export { createCsr, parseCsr, type CreatedCsr, type ParsedCsr } from "./pki/csr.js";
+export { verifyCertificate, type VerifyInput, type VerifyReport, type Purpose } from "./pki/verify.js";
+export { matchPeerName, checkPeerName, looksLikeIp, peerHost, type PeerNameVerdict } from "./pki/peer-name.js";
+export { inspectText, type Inspected } from "./pki/inspect.js";
+export { KEY_TYPES, parseKeyType, type KeyType } from "./pki/key-types.js";
+export type { San } from "./pki/san.js";
+export { readCaDir, readCaFiles } from "./io/ca-dir.js";
+export { writeFilesAtomically, type FileToWrite } from "./io/secure-files.js";
+export { readRayTlsEnv, RAY_MISSING_TLS_VARS, type RayTlsEnv } from "./ray/tls-env.js";
+export { checkRayEnv, type EnvReport, type EnvFinding } from "./ray/env-check.js";
 // Kubernetes (issue 4): KubeRay naming, manifest builders, CRD validation, lint.
 export { headServiceName, headFqdn, headShortName, DEFAULT_CLUSTER_DOMAIN } from "./k8s/kuberay-names.js";
 export { buildManifest, manifestYaml, manifestFiles, type ManifestOptions, type Manifest } from "./k8s/manifest.js";
