@@ -17,6 +17,7 @@ import { registerHealthCheck } from "./commands/health-check.js";
 import { registerNode } from "./commands/node.js";
 import { registerLab } from "./commands/lab.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerSigner } from "./commands/signer.js";
 
 /** One line per verb module; each adds its command(s) to the program. */
 const registrations: Array<(program: Command, ctx: CliContext) => void> = [
@@ -33,6 +34,7 @@ const registrations: Array<(program: Command, ctx: CliContext) => void> = [
   registerDemo,
   registerManifest,
   registerLint,
+  registerSigner,
 ];
 
 export function buildProgram(ctx: CliContext): Command {

@@ -3,6 +3,8 @@ import path from "node:path";
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
 import { collect, expiry, parseDays } from "../options.js";
+import type { KeyType } from "../../pki/key-types.js";
+import type { Role } from "../../pki/pod-identity.js";
 
 export interface PodCertFlags {
   role: string;
@@ -18,6 +20,9 @@ export interface PodCertFlags {
   keyType: string;
   force?: boolean;
   json?: boolean;
+  signer?: string;
+  tokenFile?: string;
+  retrySeconds: string;
 }
 
 /** The SAN flags shared with `csr create`. */
@@ -37,6 +42,9 @@ export function registerPodCert(program: Command, ctx: CliContext): void {
     .option("--ca-dir <dir>", "CA directory with ca.crt and ca.key (default: /etc/ca/tls)")
     .option("--ca-cert <file>", "CA certificate (with --ca-key, instead of --ca-dir)")
     .option("--ca-key <file>", "CA private key")
+    .option("--signer <url>", "get the certificate from a raytls signer (https://HOST:8443) instead of a local CA key")
+    .option("--token-file <file>", "with --signer: file holding this role's bearer token")
+    .option("--retry-seconds <n>", "with --signer: keep retrying connection failures, 5xx and 429 this long", "120")
     .option("--out <dir>", "where tls.key, tls.crt and ca.crt go", "/etc/ray/tls")
     .option("--days <n>", "validity in days", "365")
     .option("--force", "overwrite existing files")
@@ -53,7 +61,10 @@ Examples:
   # by hand
   raytls pod-cert --role worker --pod-ip 10.244.0.7 --ca-dir ./ca --out ./worker-tls
   raytls pod-cert --role head --pod-ip 10.244.0.5 --head-fqdn raycluster-tls-head-svc.default.svc.cluster.local \\
-      --dns raycluster-tls-head-svc --ca-dir ./ca --out ./head-tls`,
+      --dns raycluster-tls-head-svc --ca-dir ./ca --out ./head-tls
+  # no CA key in the pod: the key is made here, the signer signs (--ca-cert is then the trust anchor)
+  raytls pod-cert --role worker --signer https://raytls-signer.default.svc.cluster.local:8443 \\
+      --token-file /etc/raytls/token/token --ca-cert /etc/raytls/ca/ca.crt`,
     )
     .action(
       action(ctx, async (opts: PodCertFlags) => {
@@ -70,6 +81,13 @@ Examples:
         // Validate the identity before touching the CA, so the message names the real problem.
         const { podSans } = await import("../../pki/pod-identity.js");
         podSans({ role, podIp, ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip });
+        if (opts.signer !== undefined) {
+          return podCertFromSigner(ctx, opts, { role, podIp, keyType, ...(headFqdn ? { headFqdn } : {}) });
+        }
+        if (opts.tokenFile !== undefined) {
+          const { RaytlsError } = await import("../../errors.js");
+          throw new RaytlsError("signer-flags", "--token-file goes with --signer", { hint: "pass --signer URL too, or leave out --token-file to sign with a local CA" });
+        }
         const ca = await loadCaFromFlags(opts, ctx.cwd, "/etc/ca/tls");
         const made = issuePodCert({ ca, role, podIp, ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip, keyType, days });
         const dir = path.resolve(ctx.cwd, opts.out);
@@ -95,4 +113,74 @@ Examples:
         return 0;
       }),
     );
+}
+
+/**
+ * `pod-cert --signer`: the key is made here and never leaves this process; only the CSR goes to
+ * the signer, which decides the names (this pod's TCP address as the IP SAN). Nothing is written
+ * unless a certificate for this key, signed by --ca-cert, came back.
+ */
+async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role: Role; podIp: string; headFqdn?: string; keyType: KeyType }): Promise<number> {
+  const { RaytlsError } = await import("../../errors.js");
+  const { readInputFile, writeFilesAtomically, exists } = await import("../../io/secure-files.js");
+  const { readCertificatePem } = await import("../../pki/certificate-reader.js");
+  const { createCsr } = await import("../../pki/csr.js");
+  const { requestCertificate, checkIssuedCertificate, parseSignerUrl } = await import("../../signer/client.js");
+  const misplaced = [opts.caDir !== undefined && "--ca-dir", opts.caKey !== undefined && "--ca-key"].filter(Boolean);
+  if (misplaced.length) {
+    throw new RaytlsError("signer-flags", `--signer cannot be combined with ${misplaced.join(" or ")}: with a signer, no CA key is in the pod`, {
+      hint: "drop the CA key flags; pass --ca-cert F (the CA certificate that trusts the signer) and --token-file F",
+    });
+  }
+  parseSignerUrl(opts.signer!);
+  if (!opts.tokenFile) throw new RaytlsError("signer-flags", "--signer needs --token-file", { hint: "pass the file holding this role's signer token, e.g. --token-file /etc/raytls/token/token" });
+  if (!opts.caCert) throw new RaytlsError("signer-flags", "--signer needs --ca-cert", { hint: "pass the CA certificate (ca.crt) that issued the signer's certificate" });
+  if (!/^\d{1,5}$/.test(opts.retrySeconds) || Number(opts.retrySeconds) > 86_400) {
+    throw new RaytlsError("bad-retry-seconds", `--retry-seconds: "${opts.retrySeconds}" is not a whole number of seconds up to 86400`, { hint: "e.g. --retry-seconds 120" });
+  }
+  const token = (await readInputFile(path.resolve(ctx.cwd, opts.tokenFile), "--token-file")).trim();
+  if (!token || /\s/.test(token)) {
+    throw new RaytlsError("bad-token-file", `--token-file: ${opts.tokenFile} ${token ? "holds more than one word" : "is empty"}`, { hint: "the file must hold just the token (raytls manifest --mode signer makes them)" });
+  }
+  const caFile = path.resolve(ctx.cwd, opts.caCert);
+  const caCertPem = await readInputFile(caFile, "--ca-cert");
+  const caFacts = readCertificatePem(caCertPem, caFile);
+  if (!caFacts.ca?.isCa) throw new RaytlsError("not-a-ca", `${caFile}: this certificate is not a CA`, { hint: "pass the CA certificate (ca.crt), not a pod certificate" });
+  const dir = path.resolve(ctx.cwd, opts.out);
+  const files = { key: path.join(dir, "tls.key"), cert: path.join(dir, "tls.crt"), ca: path.join(dir, "ca.crt") };
+  if (!opts.force) {
+    const existing = [];
+    for (const f of Object.values(files)) if (await exists(f)) existing.push(f);
+    if (existing.length) throw new RaytlsError("file-exists", `refusing to overwrite ${existing.join(", ")}`, { hint: "pass --force to replace them, or choose another output directory (nothing was written)" });
+  }
+  const csr = await createCsr({ role: id.role, podIp: id.podIp, ...(id.headFqdn ? { headFqdn: id.headFqdn } : {}), dns: opts.dns, ips: opts.ip, keyType: id.keyType });
+  const res = await requestCertificate({
+    url: opts.signer!,
+    token,
+    caCertPem,
+    role: id.role,
+    csrPem: csr.csrPem,
+    retrySeconds: Number(opts.retrySeconds),
+    onRetry: ({ attempt, delayMs, why }) => ctx.err(`waiting for the signer (${why}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s\n`),
+  });
+  checkIssuedCertificate(res.certPem, caCertPem, csr.keyPem);
+  await writeFilesAtomically(
+    [
+      { path: files.key, data: csr.keyPem, mode: 0o600 },
+      { path: files.cert, data: res.certPem, mode: 0o644 },
+      { path: files.ca, data: caCertPem, mode: 0o644 },
+    ],
+    { force: Boolean(opts.force) },
+  );
+  const notAfter = new Date(res.notAfter);
+  if (opts.json) {
+    ctx.out(JSON.stringify({ ok: true, role: id.role, keyType: id.keyType, sans: res.sans, serial: res.serial, notAfter: res.notAfter, signer: opts.signer, attempts: res.attempts, files }, null, 2) + "\n");
+  } else {
+    ctx.out(`Issued a ${id.role} certificate (${id.keyType}) by the signer at ${opts.signer} for ${res.sans.join(", ")}\n`);
+    ctx.out(`  ${files.key}  private key (0600), made here; it never left this pod\n`);
+    ctx.out(`  ${files.cert}  certificate, serial ${res.serial}, valid until ${expiry(notAfter)}\n`);
+    ctx.out(`  ${files.ca}  CA certificate (no CA key)\n`);
+    ctx.out(`Ray env: RAY_USE_TLS=1 RAY_TLS_SERVER_CERT=${files.cert} RAY_TLS_SERVER_KEY=${files.key} RAY_TLS_CA_CERT=${files.ca}\n`);
+  }
+  return 0;
 }

@@ -1,0 +1,97 @@
+/** `raytls signer serve`: the CA-holding issuing service (issue 5). Parses, starts, waits for a signal. */
+import path from "node:path";
+import type { Command } from "commander";
+import { action, type CliContext } from "../context.js";
+import { collect, parseDays } from "../options.js";
+import { RaytlsError } from "../../errors.js";
+
+interface SignerServeFlags {
+  caDir: string;
+  listen: string;
+  headTokenFile: string;
+  workerTokenFile: string;
+  headFqdn: string;
+  headDns: string[];
+  dns: string[];
+  auditLog?: string;
+  days: string;
+}
+
+/** `IP:PORT` or `[IPv6]:PORT`. */
+export function parseListen(value: string, flag = "--listen"): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) {
+    throw new RaytlsError("bad-listen", `${flag}: "${value}" is not IP:PORT`, { hint: `e.g. ${flag} 0.0.0.0:8443 or ${flag} [::]:8443` });
+  }
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+export function registerSigner(program: Command, ctx: CliContext): void {
+  const signer = program.command("signer").description("the signer: holds the CA key, issues each pod a certificate for its own IP");
+  signer
+    .command("serve")
+    .description("serve POST /v1/sign over HTTPS (serving certificate issued at start from the same CA)")
+    .requiredOption("--ca-dir <dir>", "CA directory with ca.crt and ca.key (only the signer reads it)")
+    .requiredOption("--listen <ip:port>", "address to listen on, e.g. 0.0.0.0:8443")
+    .requiredOption("--head-token-file <file>", "file holding the head role's bearer token")
+    .requiredOption("--worker-token-file <file>", "file holding the worker role's bearer token")
+    .requiredOption("--head-fqdn <name>", "head Service FQDN: the only DNS name (besides localhost) a head may get")
+    .option("--head-dns <name>", "another DNS name a head may get, e.g. the short Service name; repeatable", collect, [])
+    .option("--dns <name>", "DNS name in the signer's own serving certificate (its Service FQDN); repeatable", collect, [])
+    .option("--audit-log <file>", "append one JSON line per decision here (default: stdout; - for stdout)")
+    .option("--days <n>", "validity of issued certificates in days", "365")
+    .addHelpText(
+      "after",
+      `
+Policy: the bearer token decides the role. IP SANs may only be 127.0.0.1 and the request's TCP
+peer address (the pod's own IP on a flat pod network); DNS SANs only localhost, plus for the head
+--head-fqdn and --head-dns. The certificate is built from policy, never copied from the CSR.
+Refusals: 401 bad token, 403 policy, 400 bad CSR, as JSON {error, reason}. See docs/signer.md.
+
+Example:
+  raytls signer serve --ca-dir ./ca --listen 0.0.0.0:8443 \\
+      --head-token-file head.token --worker-token-file worker.token \\
+      --head-fqdn demo-head-svc.default.svc.cluster.local --dns demo-signer.default.svc.cluster.local
+  POD_IP=127.0.0.1 raytls pod-cert --role worker --signer https://127.0.0.1:8443 \\
+      --token-file worker.token --ca-cert ./ca/ca.crt --out ./tls`,
+    )
+    .action(action(ctx, async (o: SignerServeFlags) => serve(ctx, o)));
+}
+
+async function serve(ctx: CliContext, o: SignerServeFlags): Promise<number> {
+  const [{ readCaDir }, { readInputFile }, { checkDnsName }, { startSigner }, audit] = await Promise.all([
+    import("../../io/ca-dir.js"),
+    import("../../io/secure-files.js"),
+    import("../../pki/names.js"),
+    import("../../signer/server.js"),
+    import("../../signer/audit.js"),
+  ]);
+  const { host, port } = parseListen(o.listen);
+  const days = parseDays(o.days);
+  const headFqdn = checkDnsName(o.headFqdn, "--head-fqdn");
+  const headDns = o.headDns.map((d, i) => checkDnsName(d, `--head-dns[${i}]`));
+  const dns = o.dns.map((d, i) => checkDnsName(d, `--dns[${i}]`));
+  const readToken = async (file: string, flag: string): Promise<string> => {
+    const t = (await readInputFile(path.resolve(ctx.cwd, file), flag)).trim();
+    // 16 characters is far below what `manifest --mode signer` makes (43), but rules out "x".
+    if (t.length < 16 || /\s/.test(t)) throw new RaytlsError("bad-token-file", `${flag}: ${file} must hold one token of at least 16 characters`, { hint: "make one with: head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='" });
+    return t;
+  };
+  const headToken = await readToken(o.headTokenFile, "--head-token-file");
+  const workerToken = await readToken(o.workerTokenFile, "--worker-token-file");
+  const caDir = path.resolve(ctx.cwd, o.caDir);
+  const ca = await readCaDir(caDir);
+  const sink = o.auditLog === undefined || o.auditLog === "-" ? audit.streamAuditSink({ write: (s: string) => ctx.out(s) }) : await audit.fileAuditSink(path.resolve(ctx.cwd, o.auditLog));
+  const running = await startSigner({ ca, host, port, headToken, workerToken, headFqdn, headDns, dns, days, audit: sink });
+  const names = running.servingSans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`).join(", ");
+  ctx.err(`raytls signer listening on ${running.url} (CA ${caDir}; serving certificate for ${names})\n`);
+  ctx.err(`heads may get: localhost, ${[headFqdn, ...headDns].join(", ")}, 127.0.0.1, their own IP; workers: localhost, 127.0.0.1, their own IP\n`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  ctx.err("raytls signer: shutting down\n");
+  await running.close();
+  return 0;
+}

@@ -1,0 +1,153 @@
+/**
+ * The signer's client (`raytls pod-cert --signer`): sends a CSR, trusts only the given CA
+ * certificate, and retries what can get better (connection failures, 5xx, 429) with backoff until
+ * a deadline, so a pod that starts before the signer still gets its certificate. A refusal (400,
+ * 401, 403) is final: retrying cannot change a token or a policy.
+ */
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { request } from "node:https";
+import { RaytlsError, describeCause } from "../errors.js";
+import { backoffDelay } from "./backoff.js";
+import type { SignResponse } from "./sign-request.js";
+
+export interface SignClientOptions {
+  /** https://host:port of the signer. */
+  url: string;
+  token: string;
+  /** The only certificate the client trusts for the signer's serving certificate. */
+  caCertPem: string;
+  role: "head" | "worker";
+  csrPem: string;
+  /** Keep retrying for this long. Default is 120. */
+  retrySeconds?: number;
+  /** Per attempt. Default is 10 000 ms. */
+  attemptTimeoutMs?: number;
+  /** Called before each wait (for a progress line on stderr). */
+  onRetry?: (info: { attempt: number; delayMs: number; why: string }) => void;
+  sleep?: (ms: number) => Promise<void>;
+  clock?: () => number;
+  random?: () => number;
+}
+
+/** TLS failures that no retry can fix: the signer's certificate is not from this CA, or not for this name. */
+const PERMANENT_TLS = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|ERR_INVALID_URL)$/;
+
+class Retryable extends Error {}
+
+export function parseSignerUrl(url: string, where = "--signer"): URL {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new RaytlsError("bad-signer-url", `${where}: "${url}" is not a URL`, { hint: "e.g. --signer https://raytls-signer.default.svc.cluster.local:8443" });
+  }
+  if (u.protocol !== "https:") {
+    throw new RaytlsError("bad-signer-url", `${where}: "${url}" is not https`, { hint: "the signer speaks HTTPS only: --signer https://HOST:8443" });
+  }
+  return u;
+}
+
+export async function requestCertificate(o: SignClientOptions): Promise<SignResponse & { attempts: number }> {
+  const url = new URL("/v1/sign", parseSignerUrl(o.url));
+  const body = JSON.stringify({ role: o.role, csr: o.csrPem });
+  const clock = o.clock ?? Date.now;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = clock() + (o.retrySeconds ?? 120) * 1000;
+  for (let attempt = 0; ; attempt++) {
+    let why: string;
+    try {
+      const res = await once(url, body, o);
+      return { ...res, attempts: attempt + 1 };
+    } catch (err) {
+      if (!(err instanceof Retryable)) throw err;
+      why = err.message;
+    }
+    const left = deadline - clock();
+    if (left <= 0) {
+      throw new RaytlsError("signer-unreachable", `no certificate from the signer at ${o.url} after ${attempt + 1} attempts in ${o.retrySeconds ?? 120} s: ${why}`, {
+        kind: "check",
+        hint: "check that the signer is running and reachable from this pod (Service, NetworkPolicy), or raise --retry-seconds",
+      });
+    }
+    const delayMs = Math.min(left, backoffDelay(attempt, { ...(o.random ? { random: o.random } : {}) }));
+    o.onRetry?.({ attempt: attempt + 1, delayMs, why });
+    await sleep(delayMs);
+  }
+}
+
+function once(url: URL, body: string, o: SignClientOptions): Promise<SignResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        ca: o.caCertPem,
+        // One connection per request and no pooling: each pod asks once; nothing to reuse.
+        agent: false,
+        timeout: o.attemptTimeoutMs ?? 10_000,
+        headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("error", (err) => reject(new Retryable(`response: ${describeCause(err)}`)));
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString("utf8");
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            // A proxy's HTML error page: judged by status below.
+          }
+          if (status === 200 && typeof json.certPem === "string") return resolve(json as unknown as SignResponse);
+          const reason = typeof json.reason === "string" ? json.reason : text.slice(0, 200) || res.statusMessage || "";
+          if (status === 429 || status >= 500 || status === 200) return reject(new Retryable(`HTTP ${status}${reason ? `: ${reason}` : ""}`));
+          reject(
+            new RaytlsError("signer-refused", `the signer refused (HTTP ${status}${typeof json.error === "string" ? ` ${json.error}` : ""}): ${reason}`, {
+              kind: "check",
+              hint:
+                status === 401 ? "check --token-file: it must hold this role's signer token" :
+                status === 403 ? "ask only for the names the signer's policy allows (this pod's own IP, 127.0.0.1, localhost; the head FQDN for the head)" :
+                "make the request again with `raytls pod-cert --signer` (nothing was written)",
+            }),
+          );
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${o.attemptTimeoutMs ?? 10_000} ms`), { code: "ETIMEDOUT" })));
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code && PERMANENT_TLS.test(err.code)) {
+        reject(
+          new RaytlsError("signer-tls", `cannot trust the signer at ${o.url}: ${err.message} (${err.code})`, {
+            kind: "check",
+            hint: "--ca-cert must be the CA that issued the signer's serving certificate, and the URL's host one of its names",
+            cause: err,
+          }),
+        );
+      } else reject(new Retryable(`${err.code ?? "error"}: ${err.message}`));
+    });
+    req.end(body);
+  });
+}
+
+/**
+ * Checks what came back before anything is written: signed by our CA and for our own key.
+ * A signer (or something in between) cannot hand this pod a certificate for another key.
+ */
+export function checkIssuedCertificate(certPem: string, caCertPem: string, keyPem: string): X509Certificate {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(certPem);
+  } catch (err) {
+    throw new RaytlsError("signer-bad-cert", `the signer returned something that is not a certificate: ${describeCause(err)}`, { kind: "check" });
+  }
+  const ca = new X509Certificate(caCertPem);
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
+    throw new RaytlsError("signer-bad-cert", "the certificate from the signer is not signed by --ca-cert", { kind: "check", hint: "the signer must use the CA whose ca.crt is passed with --ca-cert" });
+  }
+  if (!cert.checkPrivateKey(createPrivateKey(keyPem))) {
+    throw new RaytlsError("signer-bad-cert", "the certificate from the signer is not for this pod's key", { kind: "check" });
+  }
+  return cert;
+}

@@ -1,0 +1,190 @@
+/**
+ * The signer's HTTPS server (issue 5): `POST /v1/sign`, `GET /healthz`. It holds the CA key and
+ * nothing else does. Its own serving certificate is issued at start from the same CA, so a pod
+ * trusts it through `ca.crt` alone.
+ *
+ * A slow or dead client cannot stall others: TLS handshakes, headers, whole requests and idle
+ * sockets each have a deadline, and bodies are capped. Decisions are made in sign-request.ts.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
+import { isIPv6 } from "node:net";
+import { RaytlsError, describeCause } from "../errors.js";
+import type { LoadedCa } from "../pki/ca.js";
+import { issueLeaf } from "../pki/issue.js";
+import { generateKey } from "../pki/keys.js";
+import type { San } from "../pki/san.js";
+import type { AuditSink } from "./audit.js";
+import { normalizePeerIp, signerTokens, type NamePolicy } from "./policy.js";
+import { handleSignRequest, type SignConfig } from "./sign-request.js";
+
+export interface SignerLimits {
+  /** Largest request body. Default is 64 KiB (a CSR is about 1 KiB; RSA 4096 about 2 KiB). */
+  bodyBytes?: number;
+  /** Default is 10 s. */
+  handshakeTimeoutMs?: number;
+  /** Time to receive all headers. Default is 10 s. */
+  headersTimeoutMs?: number;
+  /** Time to receive the whole request. Default is 15 s. */
+  requestTimeoutMs?: number;
+  /** A socket with no traffic for this long is closed. Default is 15 s. */
+  idleTimeoutMs?: number;
+  /** Default is 4096. */
+  maxConnections?: number;
+}
+
+export interface SignerOptions extends NamePolicy {
+  ca: LoadedCa;
+  /** Address to listen on, e.g. "0.0.0.0", "127.0.0.1", "10.250.1.1". */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  headToken: string;
+  workerToken: string;
+  /** DNS names for the signer's own serving certificate (e.g. its Service FQDN). */
+  dns?: string[];
+  /** Validity of issued pod certificates. Default is 365. */
+  days?: number;
+  audit?: AuditSink;
+  limits?: SignerLimits;
+  now?: () => Date;
+}
+
+export interface RunningSigner {
+  /** e.g. https://127.0.0.1:8443 */
+  url: string;
+  host: string;
+  port: number;
+  /** The signer's serving certificate (issued at start by the CA). */
+  servingCertPem: string;
+  servingSans: San[];
+  /** Stops accepting, closes open sockets, flushes the audit log. */
+  close(): Promise<void>;
+}
+
+const UNSPECIFIED = new Set(["0.0.0.0", "::", "[::]"]);
+
+export async function startSigner(o: SignerOptions): Promise<RunningSigner> {
+  if (o.headToken === o.workerToken) {
+    throw new RaytlsError("same-tokens", "the head token and the worker token are the same", {
+      hint: "give each role its own random token (raytls manifest --mode signer makes two)",
+    });
+  }
+  const limits = { bodyBytes: 64 * 1024, handshakeTimeoutMs: 10_000, headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, idleTimeoutMs: 15_000, maxConnections: 4096, ...o.limits };
+  const host = o.host.replace(/^\[(.*)\]$/, "$1");
+  const sans: San[] = [...new Set(["localhost", ...(o.dns ?? [])])].map((value) => ({ type: "dns", value }));
+  const ips = UNSPECIFIED.has(host) ? ["127.0.0.1"] : [...new Set(["127.0.0.1", host])];
+  sans.push(...ips.map((value) => ({ type: "ip" as const, value })));
+  const key = generateKey("ecdsa-p256");
+  const serving = issueLeaf({ ca: o.ca, publicKey: key.spki, sans, days: Math.min(o.days ?? 365, 365), subject: [["CN", o.dns?.[0] ?? ips[ips.length - 1]!], ["OU", "signer"], ["O", "raytls"]] });
+  const cfg: SignConfig = {
+    ca: o.ca,
+    tokens: signerTokens(o.headToken, o.workerToken),
+    names: { headFqdn: o.headFqdn, headDns: o.headDns ?? [] },
+    days: o.days ?? 365,
+    ...(o.now ? { now: o.now } : {}),
+  };
+  const server: Server = createServer(
+    {
+      key: key.privatePem,
+      cert: serving.certPem,
+      minVersion: "TLSv1.2",
+      handshakeTimeout: limits.handshakeTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: Math.min(5000, limits.idleTimeoutMs),
+      // headersTimeout and requestTimeout are enforced by a periodic sweep (default every 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => void route(cfg, o.audit, limits.bodyBytes, req, res),
+  );
+  server.timeout = limits.idleTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // A socket that errors (reset mid-handshake, timeout) only ends that socket.
+  server.on("tlsClientError", (_err, socket) => socket.destroy());
+  server.on("clientError", (_err, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) =>
+      reject(
+        new RaytlsError("listen-failed", `--listen ${o.host}:${o.port}: ${err.code === "EADDRINUSE" ? "the port is in use" : err.code === "EADDRNOTAVAIL" ? "no interface has this address" : describeCause(err)}`, {
+          hint: "pick another port, or an address of this machine (0.0.0.0 for all)",
+          cause: err,
+          kind: "check",
+        }),
+      ),
+    );
+    server.listen(o.port, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : o.port;
+  const urlHost = UNSPECIFIED.has(host) ? "127.0.0.1" : isIPv6(host) ? `[${host}]` : host;
+  return {
+    url: `https://${urlHost}:${port}`,
+    host,
+    port,
+    servingCertPem: serving.certPem,
+    servingSans: sans,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await o.audit?.close();
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+async function route(cfg: SignConfig, audit: AuditSink | undefined, maxBody: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = (req.url ?? "/").split("?")[0];
+    if (url === "/healthz") {
+      if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { error: "method", reason: "use GET" }, { allow: "GET" });
+      return send(res, 200, { ok: true });
+    }
+    if (url !== "/v1/sign") return send(res, 404, { error: "not-found", reason: `no such path ${url}; POST /v1/sign or GET /healthz` });
+    if (req.method !== "POST") return send(res, 405, { error: "method", reason: "use POST" }, { allow: "POST" });
+    const body = await readBody(req, maxBody);
+    if (body === undefined) {
+      const reason = `the body is larger than ${maxBody} bytes`;
+      audit?.write({ time: (cfg.now?.() ?? new Date()).toISOString(), peerIp: normalizePeerIp(req.socket.remoteAddress ?? ""), decision: "refused", status: 413, reason });
+      send(res, 413, { error: "too-large", reason: `the body is larger than ${maxBody} bytes` }, { connection: "close" });
+      req.socket.destroySoon();
+      return;
+    }
+    const peerIp = req.socket.remoteAddress ?? "";
+    const outcome = await handleSignRequest(cfg, { authorization: req.headers.authorization, body, peerIp });
+    audit?.write(outcome.audit);
+    send(res, outcome.status, outcome.body, outcome.status === 401 ? { "www-authenticate": "Bearer" } : {});
+  } catch (err) {
+    send(res, 500, { error: "internal", reason: describeCause(err) });
+  }
+}
+
+/** The body as text, or undefined when it exceeds `max` bytes (stops reading at once). */
+function readBody(req: IncomingMessage, max: number): Promise<string | undefined> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > max) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        req.removeAllListeners("data");
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * One `POST /v1/sign`, decided: token -> role, CSR -> key and names, policy -> certificate.
+ * No sockets here: the server hands in the header, the body text and the TCP peer address, and
+ * sends back the status and JSON this returns. Refusals: 401 bad token, 403 policy, 400 bad CSR.
+ */
+import { createPublicKey } from "node:crypto";
+import { RaytlsError, describeCause } from "../errors.js";
+import type { LoadedCa } from "../pki/ca.js";
+import { parseCsr } from "../pki/csr.js";
+import { issueLeaf } from "../pki/issue.js";
+import { assertStrongKey } from "../pki/keys.js";
+import type { Role } from "../pki/pod-identity.js";
+import { formatSan } from "../pki/san.js";
+import type { AuditRecord } from "./audit.js";
+import { decideSans, normalizePeerIp, roleForAuthorization, type NamePolicy, type SignerTokens } from "./policy.js";
+
+export interface SignConfig {
+  ca: LoadedCa;
+  tokens: SignerTokens;
+  names: NamePolicy;
+  /** Validity of issued certificates. Default is 365. */
+  days?: number;
+  /** Default is the current time, per request. */
+  now?: () => Date;
+}
+
+/** What the signer answers on success. */
+export interface SignResponse {
+  certPem: string;
+  serial: string;
+  notAfter: string;
+  sans: string[];
+}
+
+export interface SignOutcome {
+  status: number;
+  body: SignResponse | { error: string; reason: string };
+  audit: AuditRecord;
+}
+
+export async function handleSignRequest(cfg: SignConfig, req: { authorization: string | undefined; body: string; peerIp: string }): Promise<SignOutcome> {
+  const now = cfg.now?.() ?? new Date();
+  const peerIp = normalizePeerIp(req.peerIp);
+  const base = { time: now.toISOString(), peerIp };
+  const refuse = (status: number, error: string, reason: string, extra: Partial<AuditRecord> = {}): SignOutcome => ({
+    status,
+    body: { error, reason },
+    audit: { ...base, ...extra, decision: "refused", status, reason },
+  });
+  const role = roleForAuthorization(cfg.tokens, req.authorization);
+  if (!role) return refuse(401, "bad-token", req.authorization ? "the bearer token is not a signer token" : "no Authorization: Bearer <token> header");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(req.body);
+  } catch (err) {
+    return refuse(400, "bad-json", `the body is not JSON: ${describeCause(err)}`, { role });
+  }
+  const body = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  if (!body || typeof body.csr !== "string" || typeof body.role !== "string") {
+    return refuse(400, "bad-request", 'the body must be {"role": "head"|"worker", "csr": "<PEM>"}', { role });
+  }
+  const requestedRole = body.role;
+  if (requestedRole !== "head" && requestedRole !== "worker") {
+    return refuse(400, "bad-request", `unknown role "${requestedRole}"`, { role, requestedRole });
+  }
+  if (requestedRole !== role) {
+    return refuse(403, "wrong-role", `this token grants the ${role} role, not ${requestedRole}`, { role, requestedRole });
+  }
+  let csr: Awaited<ReturnType<typeof parseCsr>>;
+  try {
+    csr = await parseCsr(body.csr, "csr");
+    assertStrongKey(createPublicKey({ key: Buffer.from(csr.spki), format: "der", type: "spki" }), "csr: public key");
+  } catch (err) {
+    const reason = err instanceof RaytlsError ? err.message : `the request cannot be read: ${describeCause(err)}`;
+    return refuse(400, err instanceof RaytlsError ? err.code : "bad-csr", reason, { role, requestedRole });
+  }
+  const asked = csr.sans.map(formatSan);
+  const decision = decideSans({ role: role as Role, peerIp, requested: csr.sans, policy: cfg.names });
+  if (!decision.ok) return refuse(403, "policy", decision.reason, { role, requestedRole, sans: asked });
+  const cn = role === "head" ? cfg.names.headFqdn : peerIp;
+  const cert = issueLeaf({
+    ca: cfg.ca,
+    publicKey: csr.spki,
+    sans: decision.sans,
+    days: cfg.days ?? 365,
+    now,
+    subject: [["CN", cn], ["OU", role], ["O", "raytls"]],
+  });
+  const sans = cert.sans.map(formatSan);
+  const notAfter = cert.notAfter.toISOString();
+  return {
+    status: 200,
+    body: { certPem: cert.certPem, serial: cert.serialHex, notAfter, sans },
+    audit: { ...base, role, requestedRole, decision: "issued", status: 200, sans, serial: cert.serialHex, notAfter },
+  };
+}
