@@ -6,7 +6,7 @@ import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFilesAtomically } from "../io/secure-files.js";
 import { RaytlsError } from "../errors.js";
-import { planLab, type LabMode, type LabPlan, type PodPlan } from "./lab-plan.js";
+import { planLab, type LabPlan, type PlanOptions, type PodPlan } from "./lab-plan.js";
 import { makeLabPki, type LabPkiResult } from "./lab-pki.js";
 import { loadState, removeState, saveState, type LabState } from "./lab-state.js";
 import { isAlive, isOurs, startPod, stopPid } from "./lab-processes.js";
@@ -14,15 +14,7 @@ import { createNetwork, deleteNetwork, listLabNetns, netnsUnavailable } from "./
 import { execInPod } from "./pod-exec.js";
 import type { NodeInfoMsg } from "../ray/lab-schema.js";
 
-export interface LabUpOptions {
-  name: string;
-  namespace: string;
-  workers: number;
-  mode: LabMode;
-  dir: string;
-  port?: number;
-  loopbackBase?: string;
-  sharedAddress?: boolean;
+export interface LabUpOptions extends PlanOptions {
   /** Extra DNS SANs on the head certificate (e.g. the short name). */
   headDns?: string[];
   /** Default 20,000 ms. */
