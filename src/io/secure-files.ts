@@ -3,8 +3,12 @@
  * temporary name in the same directory with its final mode, then is renamed into place, so a crash
  * or a full disk never leaves a half-written key. Every target is checked before anything is
  * written: without `force`, one existing file stops the whole set and nothing changes.
+ *
+ * The file system calls are synchronous on purpose: the files are a few hundred bytes, and a
+ * `raytls pod-cert` process spends more time waiting for the thread pool than writing (its start-up
+ * time is a measured target, issue #2). The functions stay async so callers need not care.
  */
-import { promises as fsp, constants as fsc } from "node:fs";
+import { accessSync, closeSync, constants as fsc, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { RaytlsError, describeCause } from "../errors.js";
@@ -24,23 +28,22 @@ export interface WriteOptions {
 }
 
 export async function writeFilesAtomically(files: FileToWrite[], options: WriteOptions = {}): Promise<void> {
-  const force = options.force ?? false;
-  if (!force) {
-    const existing: string[] = [];
-    for (const f of files) {
-      if (await exists(f.path)) existing.push(f.path);
-    }
+  writeFilesAtomicallySync(files, options);
+}
+
+export function writeFilesAtomicallySync(files: FileToWrite[], options: WriteOptions = {}): void {
+  if (!(options.force ?? false)) {
+    const existing = files.filter((f) => existsSync(f.path)).map((f) => f.path);
     if (existing.length > 0) {
       throw new RaytlsError("file-exists", `refusing to overwrite ${existing.join(", ")}`, {
         hint: "pass --force to replace them, or choose another output directory (nothing was written)",
       });
     }
   }
-  const dirs = [...new Set(files.map((f) => path.dirname(path.resolve(f.path))))];
-  for (const dir of dirs) {
+  for (const dir of new Set(files.map((f) => path.dirname(path.resolve(f.path))))) {
     try {
-      if (options.mkdir ?? true) await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-      await fsp.access(dir, fsc.W_OK);
+      if (options.mkdir ?? true) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      accessSync(dir, fsc.W_OK);
     } catch (err) {
       throw new RaytlsError("output-dir", `cannot write to directory ${dir}: ${describeCause(err)}`, {
         hint: "check that the path exists and is writable, or pass another --out",
@@ -56,19 +59,20 @@ export async function writeFilesAtomically(files: FileToWrite[], options: WriteO
       const mode = f.mode ?? 0o644;
       // 'wx': never follow or reuse an existing temp name; the mode applies at creation, so a key
       // is never readable by others even for an instant (umask can only remove bits).
-      const handle = await fsp.open(tmp, "wx", mode);
+      const fd = openSync(tmp, "wx", mode);
       temps.push({ tmp, final });
       try {
-        await handle.writeFile(f.data);
-        await handle.chmod(mode);
-        await handle.sync();
+        const data = typeof f.data === "string" ? Buffer.from(f.data) : f.data;
+        for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+        fchmodSync(fd, mode);
+        fsyncSync(fd);
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     }
-    for (const t of temps) await fsp.rename(t.tmp, t.final);
+    for (const t of temps) renameSync(t.tmp, t.final);
   } catch (err) {
-    await Promise.all(temps.map((t) => fsp.rm(t.tmp, { force: true })));
+    for (const t of temps) rmSync(t.tmp, { force: true });
     if (err instanceof RaytlsError) throw err;
     throw new RaytlsError("write-failed", `could not write ${files.map((f) => f.path).join(", ")}: ${describeCause(err)}`, {
       hint: "check free space and permissions; nothing was left half-written",
@@ -77,13 +81,17 @@ export async function writeFilesAtomically(files: FileToWrite[], options: WriteO
   }
 }
 
-export async function exists(p: string): Promise<boolean> {
+export function existsSync(p: string): boolean {
   try {
-    await fsp.lstat(p);
+    lstatSync(p);
     return true;
   } catch {
     return false;
   }
+}
+
+export async function exists(p: string): Promise<boolean> {
+  return existsSync(p);
 }
 
 /**
@@ -91,8 +99,12 @@ export async function exists(p: string): Promise<boolean> {
  * file and what it was for (`what`, e.g. "--ca-cert" or "RAY_TLS_CA_CERT").
  */
 export async function readInputFile(file: string, what: string): Promise<string> {
+  return readInputFileSync(file, what);
+}
+
+export function readInputFileSync(file: string, what: string): string {
   try {
-    return await fsp.readFile(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : describeCause(err);
