@@ -40,6 +40,12 @@ export function writeFilesAtomicallySync(files: FileToWrite[], options: WriteOpt
       });
     }
   }
+  const directories = files.filter((f) => isDirectory(f.path)).map((f) => f.path);
+  if (directories.length > 0) {
+    throw new RaytlsError("write-failed", `could not write ${directories.join(", ")}: it is a directory`, {
+      hint: "remove the directory or choose another output path (nothing was written)",
+    });
+  }
   for (const dir of new Set(files.map((f) => path.dirname(path.resolve(f.path))))) {
     try {
       if (options.mkdir ?? true) mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -70,7 +76,7 @@ export function writeFilesAtomicallySync(files: FileToWrite[], options: WriteOpt
         closeSync(fd);
       }
     }
-    for (const t of temps) renameSync(t.tmp, t.final);
+    renameAll(temps);
   } catch (err) {
     for (const t of temps) rmSync(t.tmp, { force: true });
     if (err instanceof RaytlsError) throw err;
@@ -78,6 +84,41 @@ export function writeFilesAtomicallySync(files: FileToWrite[], options: WriteOpt
       hint: "check free space and permissions; nothing was left half-written",
       cause: err,
     });
+  }
+}
+
+/**
+ * Renames every temp file into place, all or nothing: a file being replaced is first moved aside,
+ * and a failure part-way puts every earlier target back as it was (a new key is never left
+ * without its certificate).
+ */
+function renameAll(temps: Array<{ tmp: string; final: string }>): void {
+  const done: Array<{ final: string; backup: string | undefined }> = [];
+  try {
+    for (const t of temps) {
+      let backup: string | undefined;
+      if (existsSync(t.final)) {
+        backup = `${t.tmp}.old`;
+        renameSync(t.final, backup);
+      }
+      done.push({ final: t.final, backup });
+      renameSync(t.tmp, t.final);
+    }
+  } catch (err) {
+    for (const d of done.reverse()) {
+      rmSync(d.final, { force: true });
+      if (d.backup) renameSync(d.backup, d.final);
+    }
+    throw err;
+  }
+  for (const d of done) if (d.backup) rmSync(d.backup, { force: true });
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -74,8 +74,9 @@ export function oid(dotted: string): Der {
   const cached = oidCache.get(dotted);
   if (cached) return cached;
   const arcs = dotted.split(".").map(Number);
-  const body: number[] = [40 * arcs[0]! + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
+  const body: number[] = [];
+  // X.690 8.19: the first two arcs combine into one subidentifier (2.999 -> 1079), base-128 like the rest.
+  for (const arc of [40 * arcs[0]! + arcs[1]!, ...arcs.slice(2)]) {
     const chunk: number[] = [arc & 0x7f];
     for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
     body.push(...chunk);
@@ -123,6 +124,7 @@ export function children(buf: Der, node: Node): Node[] {
   const out: Node[] = [];
   for (let p = node.contentStart; p < node.end; ) {
     const c = read(buf, p);
+    if (c.end > node.end) throw new RangeError("DER child runs past its parent");
     out.push(c);
     p = c.end;
   }

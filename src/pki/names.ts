@@ -85,11 +85,6 @@ export function ipToText(b: Uint8Array): string {
   if (b.length !== 16) return Buffer.from(b).toString("hex");
   const g: number[] = [];
   for (let i = 0; i < 16; i += 2) g.push((b[i]! << 8) | b[i + 1]!);
-  // IPv4-mapped and IPv4-compatible forms, as glibc's inet_ntop prints them.
-  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || (g[5] === 0 && (g[6]! > 0 || g[7]! > 1)))) {
-    const v4 = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-    return g[5] === 0xffff ? `::ffff:${v4}` : `::${v4}`;
-  }
   let bestStart = -1;
   let bestLen = 0;
   for (let i = 0; i < 8; ) {
@@ -104,6 +99,12 @@ export function ipToText(b: Uint8Array): string {
       bestLen = j - i;
     }
     i = j;
+  }
+  // glibc's inet_ntop prints the last 32 bits dotted only for ::a.b.c.d (exactly six leading zero
+  // groups) and ::ffff:a.b.c.d; so ::1 and ::2 stay hex.
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
+    const v4 = `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+    return bestLen === 6 ? `::${v4}` : `::ffff:${v4}`;
   }
   const hex = g.map((x) => x.toString(16));
   if (bestLen < 2) return hex.join(":");

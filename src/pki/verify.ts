@@ -114,7 +114,8 @@ export function verifyCertificate(input: VerifyInput): VerifyReport {
 
   if (!leaf.sans || leaf.sans.length === 0) warnings.push(`no subjectAltName: gRPC matches the CN (${leaf.commonName ?? "none"}) only for DNS names, never for IP addresses`);
   if (leaf.ca?.isCa) warnings.push("this is a CA certificate; a pod should present its own leaf certificate");
-  const days = (leaf.notAfter.getTime() - leaf.notBefore.getTime()) / 86_400_000;
+  // Less the 5-minute backdate, so --days 398 is judged as 398 days.
+  const days = (leaf.notAfter.getTime() - leaf.notBefore.getTime() - 5 * 60_000) / 86_400_000;
   if (days > LONG_VALIDITY_DAYS) warnings.push(`valid for ${Math.round(days)} days; pod certificates are best kept short (raytls default 365) since Ray never reloads them`);
   const left = (leaf.notAfter.getTime() - at.getTime()) / 86_400_000;
   if (left > 0 && left < 30) warnings.push(`expires in ${Math.ceil(left)} days (${leaf.notAfter.toISOString()})`);

@@ -7,6 +7,7 @@
 import { promises as fsp } from "node:fs";
 import { describeCause } from "../errors.js";
 import { readCertificatesPem } from "../pki/certificate-reader.js";
+import { parsePrivateKey } from "../pki/keys.js";
 import { verifyCertificate } from "../pki/verify.js";
 import { RAY_MISSING_TLS_VARS, TLS_VARS, tlsEnabled } from "./tls-env.js";
 
@@ -32,11 +33,11 @@ export async function checkRayEnv(env: NodeJS.ProcessEnv, now = new Date(), read
   const raw = env.RAY_USE_TLS;
   const on = tlsEnabled(raw);
   if (!on) {
-    const known = raw === undefined || ["0", "false", ""].includes(raw.trim().toLowerCase());
+    const known = raw === undefined || ["0", "false", ""].includes(raw.toLowerCase());
     findings.push({
       ok: false,
       variable: "RAY_USE_TLS",
-      message: raw === undefined ? "RAY_USE_TLS is not set: Ray runs without TLS (plaintext gRPC)" : known ? `RAY_USE_TLS=${raw}: Ray runs without TLS (plaintext gRPC)` : `RAY_USE_TLS=${raw} is not a value Ray reads as on (it wants 1 or true): Ray runs without TLS`,
+      message: raw === undefined ? "RAY_USE_TLS is not set: Ray runs without TLS (plaintext gRPC)" : known ? `RAY_USE_TLS=${raw}: Ray runs without TLS (plaintext gRPC)` : `RAY_USE_TLS=${JSON.stringify(raw)} is not a value Ray reads as on (it wants exactly 1 or true, any case, no spaces): Ray runs without TLS`,
       hint: "set RAY_USE_TLS=1 on every Ray container; a cluster with TLS on in some pods and off in others cannot talk",
     });
     return { ok: false, tls: false, findings };
@@ -62,20 +63,31 @@ export async function checkRayEnv(env: NodeJS.ProcessEnv, now = new Date(), read
   const caPem = texts.RAY_TLS_CA_CERT;
   if (certPem === undefined || keyPem === undefined || caPem === undefined) return { ok: false, tls: true, findings };
 
-  try {
-    const report = verifyCertificate({ caPem, certPem, keyPem, purpose: "both", at: now, files: { ca: env.RAY_TLS_CA_CERT!, cert: env.RAY_TLS_SERVER_CERT!, key: env.RAY_TLS_SERVER_KEY! } });
-    for (const c of report.checks) {
-      const variable = c.check === "key" ? "RAY_TLS_SERVER_KEY" : c.check === "ca" ? "RAY_TLS_CA_CERT" : "RAY_TLS_SERVER_CERT";
-      findings.push({ ok: c.ok, variable, file: env[variable]!, message: c.message, ...(c.hint ? { hint: c.hint } : {}) });
+  // Parse each file on its own first, so a bad one is blamed on its own variable even when two
+  // variables point at the same path.
+  const parsers: Array<[(typeof TLS_VARS)[number], () => unknown]> = [
+    ["RAY_TLS_CA_CERT", () => readCertificatesPem(caPem, env.RAY_TLS_CA_CERT!)],
+    ["RAY_TLS_SERVER_CERT", () => readCertificatesPem(certPem, env.RAY_TLS_SERVER_CERT!)],
+    ["RAY_TLS_SERVER_KEY", () => parsePrivateKey(keyPem, env.RAY_TLS_SERVER_KEY!)],
+  ];
+  let parsed = true;
+  for (const [variable, parse] of parsers) {
+    try {
+      parse();
+    } catch (err) {
+      const e = err as { message?: string; hint?: string };
+      findings.push({ ok: false, variable, file: env[variable]!, message: e.message ?? String(err), ...(e.hint ? { hint: e.hint } : {}) });
+      parsed = false;
     }
-    for (const w of report.warnings) findings.push({ ok: true, variable: "RAY_TLS_SERVER_CERT", file: env.RAY_TLS_SERVER_CERT!, message: `warning: ${w}` });
-  } catch (err) {
-    const e = err as { message?: string; hint?: string };
-    const m = /^(\S+?)(:\d+)?: /.exec(e.message ?? "");
-    const variable = TLS_VARS.find((v) => m && env[v] === m[1]) ?? "RAY_TLS_SERVER_CERT";
-    findings.push({ ok: false, variable, file: env[variable]!, message: e.message ?? String(err), ...(e.hint ? { hint: e.hint } : {}) });
-    return { ok: false, tls: true, findings };
   }
+  if (!parsed) return { ok: false, tls: true, findings };
+
+  const report = verifyCertificate({ caPem, certPem, keyPem, purpose: "both", at: now, files: { ca: env.RAY_TLS_CA_CERT!, cert: env.RAY_TLS_SERVER_CERT!, key: env.RAY_TLS_SERVER_KEY! } });
+  for (const c of report.checks) {
+    const variable = c.check === "key" ? "RAY_TLS_SERVER_KEY" : c.check === "ca" ? "RAY_TLS_CA_CERT" : "RAY_TLS_SERVER_CERT";
+    findings.push({ ok: c.ok, variable, file: env[variable]!, message: c.message, ...(c.hint ? { hint: c.hint } : {}) });
+  }
+  for (const w of report.warnings) findings.push({ ok: true, variable: "RAY_TLS_SERVER_CERT", file: env.RAY_TLS_SERVER_CERT!, message: `warning: ${w}` });
 
   const podIp = env.POD_IP;
   if (podIp) {

@@ -12,8 +12,9 @@ export const TLS_VARS = ["RAY_TLS_SERVER_CERT", "RAY_TLS_SERVER_KEY", "RAY_TLS_C
 
 export type RayTlsEnv = { enabled: false } | { enabled: true; certFile: string; keyFile: string; caFile: string };
 
+/** Ray: `os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true")`; no trimming, so " 1" is off. */
 export function tlsEnabled(value: string | undefined): boolean {
-  return value !== undefined && ["1", "true"].includes(value.trim().toLowerCase());
+  return value !== undefined && ["1", "true"].includes(value.toLowerCase());
 }
 
 export function readRayTlsEnv(env: NodeJS.ProcessEnv): RayTlsEnv {

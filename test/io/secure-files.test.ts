@@ -177,12 +177,12 @@ describe("failure leaves no temp files", () => {
     expect(temps(tmp.dir)).toEqual([]);
   });
 
-  // BUG (src/io/secure-files.ts writeFilesAtomically): the renames run one by one, and a failing
+  // Regression test, fixed (src/io/secure-files.ts writeFilesAtomically): the renames run one by one, and a failing
   // rename leaves the files renamed before it in place, so the set is not all-or-nothing. With
   // [tls.key (new), tls.crt (a directory), ca.crt (existing)] and force: expected tls.key not
   // created and ca.crt unchanged; actual tls.key is created (a new key whose certificate was never
   // written). The same applies to an existing file replaced before the failure.
-  it.fails("a target in the middle is a directory: the targets before it are not created or changed either", async () => {
+  it("a target in the middle is a directory: the targets before it are not created or changed either", async () => {
     mkdirSync(D("tls.crt"));
     writeFileSync(D("old.key"), "old key");
     await expect(
