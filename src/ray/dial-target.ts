@@ -6,7 +6,7 @@
  * on loopback addresses without root, so the head's Kubernetes names are mapped to its address by
  * a hosts override (`RAYTLS_HOSTS="name=ip,name=ip"`), never by editing /etc/hosts.
  */
-import { isIP } from "node:net";
+import { ipVersion } from "../pki/names.js";
 import { RaytlsError } from "../errors.js";
 
 export interface DialTarget {
@@ -57,7 +57,7 @@ export function parseHostsOverride(text: string | undefined, where = "RAYTLS_HOS
   if (!text) return map;
   for (const entry of text.split(/[,\s]+/).filter(Boolean)) {
     const [name, ip] = entry.split("=");
-    if (!name || !ip || !isIP(ip)) {
+    if (!name || !ip || !ipVersion(ip)) {
       throw new RaytlsError("bad-hosts-override", `${where}: entry "${entry}" is not NAME=IP`, {
         hint: `write ${where}="raycluster-tls-head-svc.default.svc.cluster.local=127.0.0.2,..."`,
       });
@@ -81,9 +81,9 @@ export function resolveTarget(address: string, hosts: HostsOverride = new Map(),
   const { host, port } = parseAddress(address, where);
   const mapped = hosts.get(normalise(host));
   const dialHost = mapped ?? host;
-  const kind = isIP(dialHost);
+  const kind = ipVersion(dialHost);
   const grpcTarget =
     kind === 4 ? `ipv4:${dialHost}:${port}` : kind === 6 ? `ipv6:[${dialHost}]:${port}` : `dns:${dialHost}:${port}`;
-  const authority = isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  const authority = ipVersion(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
   return { host, port, overrideAddress: mapped, grpcTarget, authority };
 }

@@ -8,7 +8,8 @@
  * IPs. Tested against gRPC C-core and grpc-js servers (test/ray/h2-unary-client.test.ts).
  */
 import { connect as h2connect, type ClientHttp2Session } from "node:http2";
-import { connect as netConnect, isIP, type Socket } from "node:net";
+import { connect as netConnect, type Socket } from "node:net";
+import { ipVersion } from "../pki/names.js";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { GRPC_STATUS, RpcError } from "./grpc-status.js";
 import { checkIdentity } from "./peer-identity.js";
@@ -59,7 +60,7 @@ export class H2UnaryClient {
               key: this.tls.key,
               ca: this.tls.ca,
               ALPNProtocols: ["h2"],
-              ...(isIP(this.target.host) ? {} : { servername: this.target.host }),
+              ...(ipVersion(this.target.host) ? {} : { servername: this.target.host }),
               checkServerIdentity: (_h, cert) => checkIdentity(this.target.host, cert),
             },
             ready,

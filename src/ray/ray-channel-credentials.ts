@@ -13,7 +13,8 @@
  * by test/ray/ray-channel-credentials.test.ts.
  */
 import { connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
-import { isIP, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { ipVersion } from "../pki/names.js";
 import { CallCredentials, ChannelCredentials } from "@grpc/grpc-js";
 import { checkIdentity } from "./peer-identity.js";
 
@@ -59,7 +60,7 @@ export class RayChannelCredentials extends ChannelCredentials {
               secureContext: context,
               ALPNProtocols: ["h2"],
               // No SNI for IP targets (RFC 6066 s3; C-core omits it too). Node would send it.
-              ...(isIP(peerName) ? {} : { servername: peerName }),
+              ...(ipVersion(peerName) ? {} : { servername: peerName }),
               checkServerIdentity: (_host: string, cert: PeerCertificate) => checkIdentity(peerName, cert),
             },
             () => {

@@ -10,7 +10,8 @@
  * arrives after the client considers the handshake done (facts section 3), as the alert
  * `certificate required`, or as a plain close.
  */
-import { connect as netConnect, isIP, type Socket } from "node:net";
+import { connect as netConnect, type Socket } from "node:net";
+import { ipVersion } from "../pki/names.js";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { lookup } from "node:dns/promises";
 import { X509Certificate } from "node:crypto";
@@ -60,7 +61,7 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 export async function probeTls(o: ProbeOptions): Promise<ProbeReport> {
   const timeoutMs = o.timeoutMs ?? 3000;
   const report: ProbeReport = { host: o.host, port: o.port, tcp: "ok" };
-  let ip = o.ip ?? (isIP(o.host) ? o.host : undefined);
+  let ip = o.ip ?? (ipVersion(o.host) ? o.host : undefined);
   if (!ip) {
     try {
       ip = (await lookup(o.host)).address;
@@ -146,7 +147,7 @@ function handshake(
       checkServerIdentity: () => undefined,
       ...(o.tls ? { ca: o.tls.ca } : {}),
       ...(withCert && o.tls ? { cert: o.tls.cert, key: o.tls.key } : {}),
-      ...(isIP(o.host) ? {} : { servername: o.host }),
+      ...(ipVersion(o.host) ? {} : { servername: o.host }),
     });
     const timer = setTimeout(() => {
       s.destroy();
