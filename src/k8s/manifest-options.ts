@@ -53,9 +53,9 @@ export function checkRayVersion(v: string): string {
 }
 
 /** A container image reference: no spaces or shell characters. */
-export function checkImage(image: string): string {
+export function checkImage(image: string, where = "--image"): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._\/:@+-]*$/.test(image)) {
-    throw new RaytlsError("bad-image", `--image: "${image}" is not a container image reference`, {
+    throw new RaytlsError("bad-image", `${where}: "${image}" is not a container image reference`, {
       hint: "pass e.g. rayproject/ray:2.52.0 or registry.example.com/ray@sha256:...",
     });
   }

@@ -6,6 +6,7 @@
 import { headFqdn, headServiceName } from "./kuberay-names.js";
 import { buildRayCluster, type ClusterMode, type WorkerGroup } from "./raycluster-builder.js";
 import { buildCaSecret, buildScriptsConfigMap, CA_SECRET_NAME, scriptsConfigMapName } from "./seed-resources.js";
+import { signerManifest } from "./signer-manifest.js";
 import type { ScriptKeyType } from "./seed-scripts.js";
 import { stringifyYaml, stringifyYamlDocuments } from "./yaml-io.js";
 
@@ -22,8 +23,10 @@ export interface ManifestOptions {
   keyType?: ScriptKeyType;
   /** seed mode: extra DNS SANs for the head certificate. */
   headDns?: string[];
-  /** seed mode: the CA that signs the pod certificates. */
+  /** seed and signer mode: the CA that signs the pod certificates. */
   ca?: { caCertPem: string; caKeyPem: string };
+  /** signer mode: the raytls image, the two role tokens (random, made by the caller), a NetworkPolicy. */
+  signer?: { image?: string; headToken: string; workerToken: string; networkPolicy?: boolean };
 }
 
 export interface ManifestResource {
@@ -57,6 +60,7 @@ export const KUBERAY_MTLS_NOTE =
 export function buildManifest(o: ManifestOptions): Manifest {
   const fqdn = headFqdn(o.name, o.namespace, o.clusterDomain);
   const labels = LABELS(o.name);
+  if (o.mode === "signer") return signerManifest(o, fqdn, labels, `raycluster-${o.name}.yaml`);
   const cluster = buildRayCluster({
     name: o.name,
     namespace: o.namespace,

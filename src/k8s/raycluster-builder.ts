@@ -9,11 +9,30 @@
  * kuberay-mtls mode: `spec.tlsOptions.enabled: true` (KubeRay >= 1.7, feature gate RayClusterMTLS,
  * cert-manager); the operator injects env and mounts itself and rejects user-set RAY_TLS_* env and
  * `/etc/ray/tls` mounts (facts section 4), so none are written.
+ *
+ * signer mode (issue 5): as seed, but the init container runs `raytls pod-cert --signer` with its
+ * role's token and `ca.crt` only; no CA key is mounted into any Ray pod.
  */
 import { HEAD_PORTS } from "./kuberay-names.js";
 import { DEFAULT_CA_DIR, DEFAULT_TLS_DIR, HEAD_SCRIPT, WORKER_SCRIPT } from "./seed-scripts.js";
 
-export type ClusterMode = "seed" | "kuberay-mtls";
+export type ClusterMode = "seed" | "kuberay-mtls" | "signer";
+
+/** signer mode: how the init containers reach the signer and what they mount. */
+export interface SignerInit {
+  /** https://<signer service FQDN>:8443 */
+  url: string;
+  /** The raytls image. */
+  image: string;
+  headTokenSecret: string;
+  workerTokenSecret: string;
+  /** ConfigMap with ca.crt. */
+  caConfigMap: string;
+  headFqdn: string;
+  headDns?: string[];
+  /** Pod key type, when not the default ecdsa-p256. */
+  keyType?: string;
+}
 
 export interface WorkerGroup {
   name: string;
@@ -39,13 +58,15 @@ export interface RayClusterOptions {
   /** seed mode: the ConfigMap with the scripts. */
   scriptsConfigMapName?: string;
   labels?: Record<string, string>;
+  /** signer mode: the signer and the init containers' mounts. */
+  signer?: SignerInit;
 }
 
 export const DEFAULT_RAY_VERSION = "2.52.0";
 export const DEFAULT_WORKER_GROUP: WorkerGroup = { name: "workers", replicas: 1, minReplicas: 1, maxReplicas: 5 };
 
 /** Volume names and mount paths shared by the builder and the lint rules' tests. */
-export const VOLUMES = { caTls: "ca-tls", rayTls: "ray-tls", scripts: "gen-tls-script" } as const;
+export const VOLUMES = { caTls: "ca-tls", rayTls: "ray-tls", scripts: "gen-tls-script", signerToken: "signer-token", caCert: "raytls-ca" } as const;
 export const SCRIPTS_DIR = "/etc/gen/tls";
 
 /** The env that turns on TLS in Ray, pointing into the `ray-tls` emptyDir (facts section 1). */
@@ -67,7 +88,8 @@ export function buildRayCluster(o: RayClusterOptions): Record<string, unknown> {
   const rayVersion = o.rayVersion ?? DEFAULT_RAY_VERSION;
   const image = o.image ?? `rayproject/ray:${rayVersion}`;
   const groups = o.workerGroups && o.workerGroups.length > 0 ? o.workerGroups : [DEFAULT_WORKER_GROUP];
-  const seed = o.mode === "seed";
+  // Both seed and signer mode manage RAY_USE_TLS and the files themselves.
+  const seed = o.mode === "seed" || o.mode === "signer";
   const spec: Record<string, unknown> = { rayVersion };
   if (!seed) spec.tlsOptions = { enabled: true };
   if (o.autoscaler) {
@@ -114,12 +136,13 @@ function podTemplate(o: RayClusterOptions, image: string, role: "head" | "worker
     role === "head"
       ? { requests: { cpu: "1", memory: "2Gi" }, limits: { memory: "4Gi" } }
       : { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "2Gi" } };
-  if (o.mode !== "seed") {
+  if (o.mode === "kuberay-mtls") {
     return { spec: { containers: [rayContainer] } };
   }
   rayContainer.env = rayTlsEnv();
   // Ray only reads its certificate, key and ca.crt: read-only, and nothing else from the CA.
   rayContainer.volumeMounts = [{ name: VOLUMES.rayTls, mountPath: DEFAULT_TLS_DIR, readOnly: true }];
+  if (o.mode === "signer") return signerPodSpec(o, rayContainer, role);
   const script = role === "head" ? HEAD_SCRIPT : WORKER_SCRIPT;
   const init = {
     name: role === "head" ? "ray-head-tls" : "ray-worker-tls",
@@ -155,6 +178,46 @@ function podTemplate(o: RayClusterOptions, image: string, role: "head" | "worker
             items: [{ key: script, path: script }],
           },
         },
+      ],
+    },
+  };
+}
+
+const SIGNER_TOKEN_DIR = "/etc/raytls/token";
+const SIGNER_CA_DIR = "/etc/raytls/ca";
+
+/** signer mode: the init container asks the signer; it sees its role's token and ca.crt, never ca.key. */
+function signerPodSpec(o: RayClusterOptions, rayContainer: Record<string, unknown>, role: "head" | "worker"): Record<string, unknown> {
+  const s = o.signer;
+  if (!s) throw new TypeError("buildRayCluster: signer mode needs the signer options");
+  const init = {
+    name: role === "head" ? "ray-head-tls" : "ray-worker-tls",
+    image: s.image,
+    command: [
+      "raytls", "pod-cert", "--role", role, "--signer", s.url,
+      "--token-file", `${SIGNER_TOKEN_DIR}/token`, "--ca-cert", `${SIGNER_CA_DIR}/ca.crt`, "--out", DEFAULT_TLS_DIR,
+      ...(role === "head" ? ["--head-fqdn", s.headFqdn, ...(s.headDns ?? []).flatMap((d) => ["--dns", d])] : []),
+      ...(s.keyType && s.keyType !== "ecdsa-p256" ? ["--key-type", s.keyType] : []),
+    ],
+    // The signer binds the certificate's IP SAN to the TCP peer address; POD_IP must agree.
+    env: [{ name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }],
+    volumeMounts: [
+      { name: VOLUMES.signerToken, mountPath: SIGNER_TOKEN_DIR, readOnly: true },
+      { name: VOLUMES.caCert, mountPath: SIGNER_CA_DIR, readOnly: true },
+      { name: VOLUMES.rayTls, mountPath: DEFAULT_TLS_DIR },
+    ],
+    resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+  };
+  return {
+    spec: {
+      securityContext: { fsGroup: RAY_IMAGE_GID },
+      initContainers: [init],
+      containers: [rayContainer],
+      volumes: [
+        { name: VOLUMES.signerToken, secret: { secretName: role === "head" ? s.headTokenSecret : s.workerTokenSecret, defaultMode: 0o400 } },
+        { name: VOLUMES.caCert, configMap: { name: s.caConfigMap, defaultMode: 0o444 } },
+        { name: VOLUMES.rayTls, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
       ],
     },
   };

@@ -160,10 +160,12 @@ describe("raytls manifest (CLI)", () => {
     expect(parse(r.out).spec.tlsOptions).toEqual({ enabled: true });
   });
 
-  it("bad input exits 2 naming the option: signer mode, worker groups, names, key type, a missing --ca-dir", async () => {
+  it("bad input exits 2 naming the option: an unknown mode, signer-only options, worker groups, names, key type, a missing --ca-dir", async () => {
     const cwd = tempDir();
     const cases: Array<[string[], RegExp]> = [
-      [["--mode", "signer"], /signer mode lands with the signer issue; use --mode seed or kuberay-mtls/],
+      [["--mode", "vault"], /--mode: unknown mode "vault"/],
+      [["--network-policy"], /--network-policy only go with --mode signer/],
+      [["--mode", "signer", "--raytls-image", "bad image"], /--raytls-image: "bad image" is not a container image reference/],
       [["--worker-group", "cpu:5:1:3"], /--worker-group\[0\]: "cpu:5:1:3" has REPLICAS 5 outside MIN\.\.MAX/],
       [["--worker-group", "cpu:1:1"], /--worker-group\[0\].*NAME:REPLICAS:MIN:MAX/],
       [["--head-dns", "bad name"], /--head-dns\[0\]: "bad name" is not a valid DNS name/],

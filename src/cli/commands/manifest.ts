@@ -22,6 +22,8 @@ interface ManifestCliOptions {
   crd?: string;
   out?: string;
   force?: boolean;
+  raytlsImage?: string;
+  networkPolicy?: boolean;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -46,6 +48,8 @@ export function registerManifest(program: Command, ctx: CliContext): void {
     .option("--head-dns <name>", "extra DNS name in the head certificate, e.g. the short name <name>-head-svc; repeatable", collect)
     .option("--cluster-domain <domain>", "the cluster's DNS domain (FQ_RAY_IP = <name>-head-svc.<ns>.svc.<domain>)", "cluster.local")
     .option("--crd <file>", "validate the RayCluster against this CRD (ray.io_rayclusters.yaml) before writing")
+    .option("--raytls-image <image>", "signer mode: the raytls image for the signer and the init containers (default: raytls:0.1.0)")
+    .option("--network-policy", "signer mode: a NetworkPolicy that lets only this cluster's pods reach the signer")
     .option("--out <dir>", "write one file per resource and kustomization.yaml into DIR (the CA files too)")
     .option("--force", "overwrite existing files")
     .addHelpText(
@@ -56,7 +60,8 @@ Modes:
                 CA-signed certificate in an init container; only that init container sees ca.key
   kuberay-mtls  spec.tlsOptions.enabled: KubeRay >= 1.7 (feature gate RayClusterMTLS) and cert-manager
                 issue the certificates
-  signer        no CA key in any pod (lands with the signer issue)
+  signer        no CA key in any Ray pod: a signer Deployment holds it; each pod's init container makes its key
+                and gets a certificate for its own IP with \`raytls pod-cert --signer\` (docs/signer.md)
 
 Examples:
   raytls manifest --name demo > demo.yaml                 # fresh CA in ./demo-ca/, YAML on stdout
@@ -64,6 +69,7 @@ Examples:
   raytls manifest --name demo --namespace ml --worker-group cpu:2:1:10 --worker-group gpu:0:0:4 --autoscaler
   raytls manifest --name demo --head-dns demo-head-svc    # the short name too (the seed's Step 4)
   raytls manifest --name demo --mode kuberay-mtls         # KubeRay >= 1.7 + cert-manager
+  raytls manifest --name demo --mode signer --raytls-image registry.example.com/raytls:0.1.0 --network-policy --out ./k8s
   raytls manifest --name demo --crd ray.io_rayclusters.yaml --out ./k8s
 `,
     )
@@ -78,12 +84,7 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
     import("../../io/secure-files.js"),
   ]);
   const { parseKeyType } = await import("../../pki/key-types.js");
-  if (opts.mode === "signer") {
-    throw new RaytlsError("mode-not-available", "--mode signer: signer mode lands with the signer issue; use --mode seed or kuberay-mtls", {
-      hint: "use --mode seed (CA key only in the init containers) or --mode kuberay-mtls (KubeRay >= 1.7 with cert-manager)",
-    });
-  }
-  if (opts.mode !== "seed" && opts.mode !== "kuberay-mtls") {
+  if (opts.mode !== "seed" && opts.mode !== "kuberay-mtls" && opts.mode !== "signer") {
     throw new RaytlsError("bad-mode", `--mode: unknown mode "${opts.mode}"`, { hint: "use seed, kuberay-mtls or signer" });
   }
   const mode = opts.mode;
@@ -95,6 +96,11 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
   const workerGroups = parse.parseWorkerGroups(opts.workerGroup ?? []);
   const headDns = parse.parseHeadDns(opts.headDns ?? []);
   const keyType = parseKeyType(opts.keyType ?? "ecdsa-p256");
+  const raytlsImage = opts.raytlsImage === undefined ? undefined : parse.checkImage(opts.raytlsImage, "--raytls-image");
+  if (mode !== "signer") {
+    const unused = [opts.raytlsImage !== undefined && "--raytls-image", opts.networkPolicy && "--network-policy"].filter(Boolean);
+    if (unused.length) throw new RaytlsError("option-not-for-mode", `${unused.join(", ")} only go with --mode signer`, { hint: "add --mode signer, or drop those options" });
+  }
   if (mode === "kuberay-mtls") {
     const unused = [opts.caDir && "--ca-dir", opts.keyType && "--key-type", headDns.length && "--head-dns"].filter(Boolean);
     if (unused.length) {
@@ -107,7 +113,7 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
   const caFiles: Array<{ path: string; data: string; mode: number }> = [];
   let ca: { caCertPem: string; caKeyPem: string } | undefined;
   let caWhere = "";
-  if (mode === "seed") {
+  if (mode === "seed" || mode === "signer") {
     if (opts.caDir !== undefined) {
       const dir = path.resolve(ctx.cwd, opts.caDir);
       const { readCaDir } = await import("../../io/ca-dir.js");
@@ -130,7 +136,12 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
       caWhere = `new CA: ${path.join(caDir, "ca.crt")} and ${path.join(caDir, "ca.key")} (expires ${made.notAfter.toISOString().slice(0, 10)}; keep ca.key safe)`;
     }
   }
-  const manifest = buildManifest({ name, namespace, mode, clusterDomain, rayVersion, image, workerGroups, autoscaler: Boolean(opts.autoscaler), keyType, headDns, ca });
+  // signer mode: one random token per role (32 bytes, base64url), new on every run, never fixed.
+  const { randomBytes } = await import("node:crypto");
+  const signer = mode === "signer"
+    ? { headToken: randomBytes(32).toString("base64url"), workerToken: randomBytes(32).toString("base64url"), networkPolicy: Boolean(opts.networkPolicy), ...(raytlsImage ? { image: raytlsImage } : {}) }
+    : undefined;
+  const manifest = buildManifest({ name, namespace, mode, clusterDomain, rayVersion, image, workerGroups, autoscaler: Boolean(opts.autoscaler), keyType, headDns, ca, ...(signer ? { signer } : {}) });
   if (opts.crd !== undefined) {
     const crdFile = path.resolve(ctx.cwd, opts.crd);
     const { loadCrd } = await import("../../k8s/crd-schema.js");
