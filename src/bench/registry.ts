@@ -27,4 +27,5 @@ export const scenarios: Record<string, () => Promise<BenchScenario>> = {
   "head-load": async () => (await import("./head-load.js")).default,
   grpc: async () => (await import("./grpc.js")).default,
   "health-check": async () => (await import("./health-check.js")).default,
+  signer: async () => (await import("./signer.js")).default,
 };

@@ -3,15 +3,14 @@
  * No sockets here: the server hands in the header, the body text and the TCP peer address, and
  * sends back the status and JSON this returns. Refusals: 401 bad token, 403 policy, 400 bad CSR.
  */
-import { createPublicKey } from "node:crypto";
 import { RaytlsError, describeCause } from "../errors.js";
 import type { LoadedCa } from "../pki/ca.js";
-import { parseCsr } from "../pki/csr.js";
 import { issueLeaf } from "../pki/issue.js";
 import { assertStrongKey } from "../pki/keys.js";
 import type { Role } from "../pki/pod-identity.js";
 import { formatSan } from "../pki/san.js";
 import type { AuditRecord } from "./audit.js";
+import { readSignerCsr, type SignerCsr } from "./csr-reader.js";
 import { decideSans, normalizePeerIp, roleForAuthorization, type NamePolicy, type SignerTokens } from "./policy.js";
 
 export interface SignConfig {
@@ -66,10 +65,10 @@ export async function handleSignRequest(cfg: SignConfig, req: { authorization: s
   if (requestedRole !== role) {
     return refuse(403, "wrong-role", `this token grants the ${role} role, not ${requestedRole}`, { role, requestedRole });
   }
-  let csr: Awaited<ReturnType<typeof parseCsr>>;
+  let csr: SignerCsr;
   try {
-    csr = await parseCsr(body.csr, "csr");
-    assertStrongKey(createPublicKey({ key: Buffer.from(csr.spki), format: "der", type: "spki" }), "csr: public key");
+    csr = readSignerCsr(body.csr);
+    assertStrongKey(csr.publicKey, "csr: public key");
   } catch (err) {
     const reason = err instanceof RaytlsError ? err.message : `the request cannot be read: ${describeCause(err)}`;
     return refuse(400, err instanceof RaytlsError ? err.code : "bad-csr", reason, { role, requestedRole });

@@ -1,0 +1,47 @@
+/** The signer's fast CSR reader agrees with src/pki/csr.ts parseCsr, on raytls's and openssl's CSRs. */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { createCsr, parseCsr } from "../../src/pki/csr.js";
+import { readSignerCsr } from "../../src/signer/csr-reader.js";
+
+function opensslCsr(keyArgs: string[], san: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "raytls-csr-"));
+  execFileSync("openssl", ["req", "-new", "-nodes", ...keyArgs, "-keyout", path.join(dir, "k.pem"), "-subj", "/CN=x", ...(san ? ["-addext", `subjectAltName=${san}`] : []), "-out", path.join(dir, "r.csr")], { stdio: "pipe" });
+  return readFileSync(path.join(dir, "r.csr"), "utf8");
+}
+
+describe("readSignerCsr", () => {
+  it("reads the same key and names as parseCsr: raytls ecdsa-p256, ecdsa-p384, rsa-2048; openssl EC and RSA", async () => {
+    const csrs = [
+      (await createCsr({ role: "head", podIp: "10.0.0.5", headFqdn: "rc-head-svc.default.svc.cluster.local", dns: ["rc-head-svc"] })).csrPem,
+      (await createCsr({ role: "worker", podIp: "fd00::7", keyType: "ecdsa-p384" })).csrPem,
+      (await createCsr({ role: "worker", podIp: "10.0.0.6", keyType: "rsa-2048" })).csrPem,
+      opensslCsr(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "DNS:localhost,IP:127.0.0.1,IP:10.0.0.8"),
+      opensslCsr(["-newkey", "rsa:2048"], "DNS:localhost,IP:10.0.0.9"),
+    ];
+    for (const pem of csrs) {
+      const fast = readSignerCsr(pem);
+      const slow = await parseCsr(pem, "csr");
+      expect(Buffer.from(fast.spki).equals(Buffer.from(slow.spki))).toBe(true);
+      expect(fast.sans).toEqual(slow.sans);
+    }
+  });
+
+  it("refuses a tampered request, garbage, and a request without SANs", async () => {
+    const { csrPem } = await createCsr({ role: "worker", podIp: "10.0.0.5" });
+    const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ""), "base64");
+    // Change the pod IP inside the signed part: 10.0.0.5 -> 10.0.0.6.
+    const at = der.indexOf(Buffer.from([0x87, 0x04, 10, 0, 0, 5]));
+    expect(at).toBeGreaterThan(0);
+    der[at + 5] = 6;
+    const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE REQUEST-----\n`;
+    expect(() => readSignerCsr(tampered)).toThrow(/signature does not verify/);
+    await expect(parseCsr(tampered, "csr")).rejects.toThrow(/signature does not verify/);
+    expect(() => readSignerCsr("garbage")).toThrow(/no PEM certificate request/);
+    const noSan = opensslCsr(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "");
+    expect(() => readSignerCsr(noSan)).toThrow(/asks for no subjectAltName/);
+  });
+});
