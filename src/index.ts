@@ -31,3 +31,10 @@ export { loadTls, type TlsFiles } from "./ray/tls-material.js";
 export { probeTls, type ProbeReport } from "./ray/tls-probe.js";
 export { labUp, labStatus, labDown, type LabUpOptions, type LabStatus } from "./lab/lab.js";
 export { runDemo, type DemoReport, type DemoStep } from "./lab/demo.js";
+// The signer (issue 5): the CA-holding issuing service, its policy and its client.
+export { startSigner, type SignerOptions, type SignerLimits, type RunningSigner } from "./signer/server.js";
+export { requestCertificate, fetchPodCertificate, checkIssuedCertificate, type SignClientOptions, type PodCertificate } from "./signer/client.js";
+export { decideSans, roleForAuthorization, signerTokens, type NamePolicy } from "./signer/policy.js";
+export { handleSignRequest, type SignResponse } from "./signer/sign-request.js";
+export { fileAuditSink, memoryAuditSink, streamAuditSink, type AuditRecord, type AuditSink } from "./signer/audit.js";
+export { signerNames, signerUrl } from "./k8s/signer-resources.js";

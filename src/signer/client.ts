@@ -8,6 +8,9 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { request } from "node:https";
 import { createSecureContext, type SecureContext } from "node:tls";
 import { RaytlsError, describeCause } from "../errors.js";
+import { createCsr } from "../pki/csr.js";
+import type { KeyType } from "../pki/key-types.js";
+import type { PodIdentity } from "../pki/pod-identity.js";
 import { backoffDelay } from "./backoff.js";
 import type { SignResponse } from "./sign-request.js";
 
@@ -160,4 +163,24 @@ export function checkIssuedCertificate(certPem: string, caCertPem: string, keyPe
     throw new RaytlsError("signer-bad-cert", "the certificate from the signer is not for this pod's key", { kind: "check" });
   }
   return cert;
+}
+
+export interface PodCertificate extends SignResponse {
+  /** The pod's private key (PKCS#8 PEM), made in this process; it was never sent anywhere. */
+  keyPem: string;
+  caCertPem: string;
+  attempts: number;
+}
+
+/**
+ * A pod's whole job against a signer: make a key and CSR here, send the CSR, check that what came
+ * back is signed by `caCertPem` and is for this key. Writes nothing (the caller does).
+ */
+export async function fetchPodCertificate(
+  o: PodIdentity & Omit<SignClientOptions, "csrPem" | "role"> & { keyType?: KeyType },
+): Promise<PodCertificate> {
+  const csr = await createCsr({ role: o.role, podIp: o.podIp, ...(o.headFqdn ? { headFqdn: o.headFqdn } : {}), dns: o.dns ?? [], ips: o.ips ?? [], ...(o.keyType ? { keyType: o.keyType } : {}) });
+  const res = await requestCertificate({ ...o, role: o.role, csrPem: csr.csrPem });
+  checkIssuedCertificate(res.certPem, o.caCertPem, csr.keyPem);
+  return { ...res, keyPem: csr.keyPem, caCertPem: o.caCertPem };
 }

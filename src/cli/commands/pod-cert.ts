@@ -124,8 +124,7 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
   const { RaytlsError } = await import("../../errors.js");
   const { readInputFile, writeFilesAtomically, exists } = await import("../../io/secure-files.js");
   const { readCertificatePem } = await import("../../pki/certificate-reader.js");
-  const { createCsr } = await import("../../pki/csr.js");
-  const { requestCertificate, checkIssuedCertificate, parseSignerUrl } = await import("../../signer/client.js");
+  const { fetchPodCertificate, parseSignerUrl } = await import("../../signer/client.js");
   const misplaced = [opts.caDir !== undefined && "--ca-dir", opts.caKey !== undefined && "--ca-key"].filter(Boolean);
   if (misplaced.length) {
     throw new RaytlsError("signer-flags", `--signer cannot be combined with ${misplaced.join(" or ")}: with a signer, no CA key is in the pod`, {
@@ -153,20 +152,22 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
     for (const f of Object.values(files)) if (await exists(f)) existing.push(f);
     if (existing.length) throw new RaytlsError("file-exists", `refusing to overwrite ${existing.join(", ")}`, { hint: "pass --force to replace them, or choose another output directory (nothing was written)" });
   }
-  const csr = await createCsr({ role: id.role, podIp: id.podIp, ...(id.headFqdn ? { headFqdn: id.headFqdn } : {}), dns: opts.dns, ips: opts.ip, keyType: id.keyType });
-  const res = await requestCertificate({
+  const res = await fetchPodCertificate({
     url: opts.signer!,
     token,
     caCertPem,
     role: id.role,
-    csrPem: csr.csrPem,
+    podIp: id.podIp,
+    ...(id.headFqdn ? { headFqdn: id.headFqdn } : {}),
+    dns: opts.dns,
+    ips: opts.ip,
+    keyType: id.keyType,
     retrySeconds: Number(opts.retrySeconds),
     onRetry: ({ attempt, delayMs, why }) => ctx.err(`waiting for the signer (${why}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s\n`),
   });
-  checkIssuedCertificate(res.certPem, caCertPem, csr.keyPem);
   await writeFilesAtomically(
     [
-      { path: files.key, data: csr.keyPem, mode: 0o600 },
+      { path: files.key, data: res.keyPem, mode: 0o600 },
       { path: files.cert, data: res.certPem, mode: 0o644 },
       { path: files.ca, data: caCertPem, mode: 0o644 },
     ],
