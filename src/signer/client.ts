@@ -121,6 +121,7 @@ function once(url: URL, body: string, o: SignClientOptions): Promise<SignRespons
               kind: "check",
               hint:
                 status === 401 ? "check --token-file: it must hold this role's signer token" :
+                json.error === "wrong-role" ? "each role has its own token: pass the token of the role asked for with --role (--token-file)" :
                 status === 403 ? "ask only for the names the signer's policy allows (this pod's own IP, 127.0.0.1, localhost; the head FQDN for the head)" :
                 "make the request again with `raytls pod-cert --signer` (nothing was written)",
             }),
