@@ -10,7 +10,7 @@ import { assertStrongKey } from "../pki/keys.js";
 import type { Role } from "../pki/pod-identity.js";
 import { formatSan } from "../pki/san.js";
 import type { AuditRecord } from "./audit.js";
-import { readSignerCsr, type SignerCsr } from "./csr-reader.js";
+import { parseCsr, type ParsedCsr } from "../pki/csr.js";
 import { decideSans, normalizePeerIp, roleForAuthorization, type NamePolicy, type SignerTokens } from "./policy.js";
 
 export interface SignConfig {
@@ -65,16 +65,17 @@ export async function handleSignRequest(cfg: SignConfig, req: { authorization: s
   if (requestedRole !== role) {
     return refuse(403, "wrong-role", `this token grants the ${role} role, not ${requestedRole}`, { role, requestedRole });
   }
-  let csr: SignerCsr;
+  let csr: ParsedCsr;
   try {
-    csr = readSignerCsr(body.csr);
+    csr = parseCsr(body.csr, "csr");
     assertStrongKey(csr.publicKey, "csr: public key");
   } catch (err) {
     const reason = err instanceof RaytlsError ? err.message : `the request cannot be read: ${describeCause(err)}`;
     return refuse(400, err instanceof RaytlsError ? err.code : "bad-csr", reason, { role, requestedRole });
   }
-  const asked = csr.sans.map(formatSan);
-  const decision = decideSans({ role: role as Role, peerIp, requested: csr.sans, policy: cfg.names });
+  const asked = [...csr.sans, ...csr.otherSans].map(formatSan);
+  // URI and email SANs go to the policy too, which grants neither: refused, never silently dropped.
+  const decision = decideSans({ role: role as Role, peerIp, requested: [...csr.sans, ...csr.otherSans], policy: cfg.names });
   if (!decision.ok) return refuse(403, "policy", decision.reason, { role, requestedRole, sans: asked });
   const cn = role === "head" ? cfg.names.headFqdn : peerIp;
   const cert = issueLeaf({
