@@ -3,6 +3,7 @@
  * No sockets here: the server hands in the header, the body text and the TCP peer address, and
  * sends back the status and JSON this returns. Refusals: 401 bad token, 403 policy, 400 bad CSR.
  */
+import { z } from "zod";
 import { RaytlsError, describeCause } from "../errors.js";
 import type { LoadedCa } from "../pki/ca.js";
 import { issueLeaf } from "../pki/issue.js";
@@ -12,6 +13,14 @@ import { formatSan } from "../pki/san.js";
 import type { AuditRecord } from "./audit.js";
 import { parseCsr, type ParsedCsr } from "../pki/csr.js";
 import { decideSans, normalizePeerIp, roleForAuthorization, type NamePolicy, type SignerTokens } from "./policy.js";
+
+/** The request body, checked before anything else is read from it. */
+const SignRequestBody = z
+  .object({
+    role: z.string().max(16),
+    csr: z.string().min(1).max(64 * 1024),
+  })
+  .strict();
 
 export interface SignConfig {
   ca: LoadedCa;
@@ -54,10 +63,13 @@ export async function handleSignRequest(cfg: SignConfig, req: { authorization: s
   } catch (err) {
     return refuse(400, "bad-json", `the body is not JSON: ${describeCause(err)}`, { role });
   }
-  const body = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  if (!body || typeof body.csr !== "string" || typeof body.role !== "string") {
-    return refuse(400, "bad-request", 'the body must be {"role": "head"|"worker", "csr": "<PEM>"}', { role });
+  const checked = SignRequestBody.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const at = issue.path.length ? `${issue.path.join(".")}: ` : "";
+    return refuse(400, "bad-request", `${at}${issue.message}; the body must be {"role": "head"|"worker", "csr": "<PEM>"}`, { role });
   }
+  const body = checked.data;
   const requestedRole = body.role;
   if (requestedRole !== "head" && requestedRole !== "worker") {
     return refuse(400, "bad-request", `unknown role "${requestedRole}"`, { role, requestedRole });

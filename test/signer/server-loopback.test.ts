@@ -133,6 +133,13 @@ describe("HTTP handling", () => {
     expect((await raw({ method: "GET" })).status).toBe(405);
     expect(await raw({ body: "{not json", headers: auth })).toMatchObject({ status: 400, json: { error: "bad-json" } });
     expect(await raw({ body: "[]", headers: auth })).toMatchObject({ status: 400, json: { error: "bad-request" } });
+    // The body is checked field by field (zod): a missing CSR and an unknown field are named.
+    const noCsr = await raw({ body: JSON.stringify({ role: "worker" }), headers: auth });
+    expect(noCsr).toMatchObject({ status: 400, json: { error: "bad-request" } });
+    expect((noCsr.json as { reason: string }).reason).toMatch(/^csr: /);
+    const extra = await raw({ body: JSON.stringify({ role: "worker", csr: "x", ip: "10.0.0.9" }), headers: auth });
+    expect(extra).toMatchObject({ status: 400, json: { error: "bad-request" } });
+    expect((extra.json as { reason: string }).reason).toMatch(/ip/);
     expect(await raw({ body: JSON.stringify({ role: "worker", csr: "garbage" }), headers: auth })).toMatchObject({ status: 400, json: { error: "bad-csr" } });
     expect(await raw({ body: "{}", headers: { "content-type": "application/json" } })).toMatchObject({ status: 401, json: { error: "bad-token" } });
     const big = await raw({ body: Buffer.alloc(70 * 1024, 0x61), headers: auth });
