@@ -7,6 +7,11 @@
  *   .3, .4, ...); the head's Kubernetes names reach it through RAYTLS_HOSTS.
  * - netns mode (root): every pod in its own network namespace on a private bridge,
  *   10.244.0.0/24 (head .2), names from /etc/netns/<ns>/hosts as Kubernetes DNS would give them.
+ *
+ * With `signer`, the CA key lives only in DIR/signer (read by a `raytls signer serve` process: on
+ * 127.0.0.1 in loopback mode, in its own namespace at 10.244.0.1 in netns mode), and each pod's
+ * init step gets its certificate from it with its role's token (DIR/pods/<pod>/init/token) and
+ * the CA certificate (DIR/pods/<pod>/init/ca.crt), as `manifest --mode signer`'s init containers do.
  */
 import { join } from "node:path";
 import { headFqdn, headShortName } from "../k8s/kuberay-names.js";
@@ -26,6 +31,27 @@ export interface PodPlan {
   tlsDir: string;
   log: string;
   env: Record<string, string>;
+  /** Signer mode: what the pod's init step mounts (the token Secret, the ca.crt ConfigMap). */
+  init?: { tokenFile: string; caCert: string };
+}
+
+/** The signer of a `--signer` lab: the only holder of the CA key. */
+export interface SignerPlan {
+  /** Address it listens on (its own IP in netns mode). */
+  ip: string;
+  /** 0: any free port (loopback); the URL is read from its log. */
+  port: number;
+  netns?: string;
+  /** DIR/signer: ca.crt, ca.key (0400), head.token, worker.token (0600), audit.log. */
+  dir: string;
+  caCert: string;
+  caKey: string;
+  headTokenFile: string;
+  workerTokenFile: string;
+  auditLog: string;
+  log: string;
+  /** DNS names a head may also get (the short Service name: the seed's fix, DNS.3 = $RAY_IP). */
+  headDns: string[];
 }
 
 export interface LabPlan {
@@ -39,6 +65,8 @@ export interface LabPlan {
   /** Netns holding the bridge (netns mode). */
   bridgeNetns?: string;
   pods: PodPlan[];
+  /** Signer mode. */
+  signer?: SignerPlan;
 }
 
 export interface PlanOptions {
@@ -56,6 +84,8 @@ export interface PlanOptions {
    * that configure only 127.0.0.1 (macOS). Default false.
    */
   sharedAddress?: boolean;
+  /** The secure mode: a signer holds the CA key; pods ask it for their certificates. Default false. */
+  signer?: boolean;
 }
 
 /** Namespace names carry this prefix, so cleanup never touches anyone else's. */
@@ -103,6 +133,7 @@ export function planLab(o: PlanOptions): LabPlan {
       tlsDir,
       log: join(o.dir, "logs", `${name}.log`),
       env,
+      ...(o.signer ? { init: { tokenFile: join(o.dir, "pods", name, "init", "token"), caCert: join(o.dir, "pods", name, "init", "ca.crt") } } : {}),
     });
   }
   return {
@@ -115,5 +146,23 @@ export function planLab(o: PlanOptions): LabPlan {
     headShort: short,
     ...(o.mode === "netns" ? { bridgeNetns: `${netnsPrefix(o.name)}net` } : {}),
     pods,
+    ...(o.signer ? { signer: planSigner(o, short) } : {}),
+  };
+}
+
+function planSigner(o: PlanOptions, short: string): SignerPlan {
+  const dir = join(o.dir, "signer");
+  return {
+    ip: o.mode === "netns" ? "10.244.0.1" : "127.0.0.1",
+    port: o.mode === "netns" ? 8443 : 0,
+    ...(o.mode === "netns" ? { netns: `${netnsPrefix(o.name)}signer` } : {}),
+    dir,
+    caCert: join(dir, "ca.crt"),
+    caKey: join(dir, "ca.key"),
+    headTokenFile: join(dir, "head.token"),
+    workerTokenFile: join(dir, "worker.token"),
+    auditLog: join(dir, "audit.log"),
+    log: join(o.dir, "logs", "signer.log"),
+    headDns: [short],
   };
 }

@@ -9,17 +9,26 @@ import { raytlsCommand } from "./package-root.js";
 import type { PodPlan } from "./lab-plan.js";
 
 export function startPod(pod: PodPlan, baseEnv: NodeJS.ProcessEnv = process.env): number {
-  const { cmd, args } = raytlsCommand();
-  const nodeArgs = [...args, "node", "--role", pod.role, "--port", String(pod.port)];
+  const nodeArgs = ["node", "--role", pod.role, "--port", String(pod.port)];
   if (pod.role === "head") nodeArgs.push("--host", pod.netns ? "0.0.0.0" : pod.ip);
-  mkdirSync(dirname(pod.log), { recursive: true, mode: 0o700 });
-  const fd = openSync(pod.log, "a", 0o600);
+  return startRaytls(nodeArgs, { log: pod.log, env: pod.env, ...(pod.netns ? { netns: pod.netns } : {}) }, baseEnv);
+}
+
+/**
+ * Starts `raytls <args>` detached in its own process group (inside `netns` when given: `ip netns
+ * exec` execs, so the PID is raytls's own), stdout and stderr appended to `log`. Returns the PID.
+ */
+export function startRaytls(raytlsArgs: string[], o: { log: string; env?: Record<string, string>; netns?: string }, baseEnv: NodeJS.ProcessEnv = process.env): number {
+  const { cmd, args } = raytlsCommand();
+  const full = [...args, ...raytlsArgs];
+  mkdirSync(dirname(o.log), { recursive: true, mode: 0o700 });
+  const fd = openSync(o.log, "a", 0o600);
   try {
-    const [c, a] = pod.netns ? ["ip", ["netns", "exec", pod.netns, cmd, ...nodeArgs]] : [cmd, nodeArgs];
+    const [c, a] = o.netns ? ["ip", ["netns", "exec", o.netns, cmd, ...full]] : [cmd, full];
     const child = spawn(c as string, a as string[], {
       detached: true,
       stdio: ["ignore", fd, fd],
-      env: { PATH: baseEnv.PATH ?? "/usr/bin:/bin", ...(baseEnv.RAYTLS_DEBUG ? { RAYTLS_DEBUG: baseEnv.RAYTLS_DEBUG } : {}), ...pod.env },
+      env: { PATH: baseEnv.PATH ?? "/usr/bin:/bin", ...(baseEnv.RAYTLS_DEBUG ? { RAYTLS_DEBUG: baseEnv.RAYTLS_DEBUG } : {}), ...(o.env ?? {}) },
     });
     child.unref();
     if (!child.pid) throw new Error(`could not start ${c}`);
@@ -38,11 +47,13 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Is `pid` still one of ours (a `raytls ... node` process), not a recycled PID? */
+/** Is `pid` still one of ours (a `raytls ... node` or `raytls ... signer serve` process), not a recycled PID? */
 export function isOurs(pid: number): boolean {
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    return cmdline.some((a) => a.endsWith(".mjs") && a.includes("raytls")) && cmdline.includes("node");
+    const sub = cmdline.findIndex((a) => a.endsWith(".mjs") && a.includes("raytls"));
+    if (sub < 0) return false;
+    return cmdline[sub + 1] === "node" || (cmdline[sub + 1] === "signer" && cmdline[sub + 2] === "serve");
   } catch {
     return false;
   }

@@ -19,6 +19,8 @@ export interface LabState {
   netns: string[];
   /** /etc/netns/<ns> directories created. */
   etcNetnsDirs: string[];
+  /** Signer mode: the `raytls signer serve` process and the URL it listens on. */
+  signer?: { pid: number; url?: string };
 }
 
 export function statePath(dir: string): string {

@@ -12,6 +12,7 @@ import { loadState, removeState, saveState, type LabState } from "./lab-state.js
 import { isAlive, isOurs, startPod, stopPid } from "./lab-processes.js";
 import { createNetwork, deleteNetwork, listLabNetns, netnsUnavailable } from "./netns.js";
 import { execInPod } from "./pod-exec.js";
+import { issueAllFromSigner, makeSignerFiles, readAudit, startSignerProcess, waitSignerReady, type PodCertRun } from "./lab-signer.js";
 import type { NodeInfoMsg } from "../ray/lab-schema.js";
 
 export interface LabUpOptions extends PlanOptions {
@@ -25,6 +26,8 @@ export interface LabUpOptions extends PlanOptions {
 export interface LabUpResult {
   state: LabState;
   pki: LabPkiResult;
+  /** Signer mode: each pod's `pod-cert --signer` run (command, output, what it got). */
+  signerRuns?: PodCertRun[];
   nodes: NodeInfoMsg[];
   ms: number;
 }
@@ -40,23 +43,44 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
     if (why) throw new RaytlsError("netns-unavailable", why, { hint: "run as root, or drop --netns to use loopback addresses" });
   }
   const existing = await loadState(o.dir);
-  if (existing && Object.values(existing.pids).some((p) => isAlive(p) && isOurs(p))) {
+  if (existing && [...Object.values(existing.pids), existing.signer?.pid ?? 0].some((p) => p > 0 && isAlive(p) && isOurs(p))) {
     throw new RaytlsError("lab-running", `a lab is already running from ${o.dir}`, { hint: `run raytls lab down --dir ${o.dir} first` });
   }
   const plan = planLab(o);
   await fsp.mkdir(plan.dir, { recursive: true, mode: 0o700 });
-  log(`Step 1-2: CA and one certificate per pod, bound to its IP, in ${plan.dir}`);
-  const pki = await makeLabPki(plan, { ...(o.headDns ? { headDns: o.headDns } : {}) });
+  let pki: LabPkiResult;
+  if (plan.signer) {
+    log(`Step 1: CA in ${plan.signer.dir} (its key only there, for the signer); random head and worker tokens`);
+    pki = { ...(await makeSignerFiles(plan)), pods: [] };
+  } else {
+    log(`Step 1-2: CA and one certificate per pod, bound to its IP, in ${plan.dir}`);
+    pki = await makeLabPki(plan, { ...(o.headDns ? { headDns: o.headDns } : {}) });
+  }
   await writePodEnvFiles(plan);
   const state: LabState = { version: 1, plan, createdAt: new Date().toISOString(), pids: {}, netns: [], etcNetnsDirs: [] };
   await saveState(state);
+  let signerRuns: PodCertRun[] | undefined;
   try {
     if (plan.mode === "netns") {
-      log(`network namespaces ${plan.bridgeNetns} (bridge) and one per pod, 10.244.0.0/24`);
+      log(`network namespaces ${plan.bridgeNetns} (bridge) and one per pod${plan.signer ? " and the signer" : ""}, 10.244.0.0/24`);
       await createNetwork(plan, async (kind, name) => {
         (kind === "netns" ? state.netns : state.etcNetnsDirs).push(name);
         await saveState(state);
       });
+    }
+    if (plan.signer) {
+      const pid = startSignerProcess(plan);
+      state.signer = { pid };
+      await saveState(state);
+      const url = await waitSignerReady(plan.signer, pid);
+      state.signer.url = url;
+      await saveState(state);
+      log(`signer listening on ${url} (pid ${pid}${plan.signer.netns ? `, namespace ${plan.signer.netns}` : ""}); audit log ${plan.signer.auditLog}`);
+      log("Step 2: each pod runs raytls pod-cert --signer before its node starts (its key is made there)");
+      const issued = await issueAllFromSigner(plan, url);
+      signerRuns = issued.runs;
+      pki.pods = issued.pods;
+      for (const p of issued.pods) log(`  ${p.name}: ${p.sans.map((s) => `${s.type === "ip" ? "IP" : "DNS"}:${s.value}`).join(", ")}`);
     }
     for (const pod of plan.pods) {
       state.pids[pod.name] = startPod(pod);
@@ -65,7 +89,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
     }
     const nodes = await waitReady(state, o.readyTimeoutMs ?? 20_000);
     log(`all ${nodes.length} workers registered and reachable by their pod IP`);
-    return { state, pki, nodes, ms: Math.round(performance.now() - t0) };
+    return { state, pki, ...(signerRuns ? { signerRuns } : {}), nodes, ms: Math.round(performance.now() - t0) };
   } catch (err) {
     await labDown(plan.dir, plan.name).catch(() => undefined);
     throw err;
@@ -124,6 +148,8 @@ export interface LabStatus {
   nodes?: NodeInfoMsg[];
   nodesError?: string;
   netns: string[];
+  /** Signer mode: the signer process and its audit log. */
+  signer?: { url?: string; pid: number; alive: boolean; auditLog: string; issued: number; refused: number };
 }
 
 export async function labStatus(dir: string, name?: string): Promise<LabStatus> {
@@ -135,6 +161,18 @@ export async function labStatus(dir: string, name?: string): Promise<LabStatus> 
     return { name: p.name, role: p.role, ip: p.ip, pid, alive: pid > 0 && isAlive(pid) && isOurs(pid) };
   });
   const status: LabStatus = { dir, running: pods.some((p) => p.alive), plan, pods, netns: plan.mode === "netns" ? await listLabNetns(plan.name) : [] };
+  if (plan.signer && state.signer) {
+    const audit = await readAudit(plan.signer).catch(() => []);
+    const pid = state.signer.pid;
+    status.signer = {
+      ...(state.signer.url ? { url: state.signer.url } : {}),
+      pid,
+      alive: pid > 0 && isAlive(pid) && isOurs(pid),
+      auditLog: plan.signer.auditLog,
+      issued: audit.filter((r) => r.decision === "issued").length,
+      refused: audit.filter((r) => r.decision === "refused").length,
+    };
+  }
   if (pods[0]?.alive) {
     const r = await nodesFromPod(plan, plan.pods[0]!);
     if (r.nodes) status.nodes = r.nodes;
@@ -156,6 +194,8 @@ export async function labDown(dir: string, name?: string): Promise<LabDownResult
   const stopped = await Promise.all(
     Object.entries(state?.pids ?? {}).map(async ([pod, pid]) => ({ pod, pid, how: await stopPid(pid) })),
   );
+  // The signer last: pods never need it once they have their certificates.
+  if (state?.signer?.pid) stopped.push({ pod: "signer", pid: state.signer.pid, how: await stopPid(state.signer.pid) });
   let netnsRemoved: string[] = [];
   if (labName && (state?.plan.mode === "netns" || (!state && process.getuid?.() === 0))) {
     netnsRemoved = await deleteNetwork(labName, state?.netns ?? [], state?.etcNetnsDirs ?? []);

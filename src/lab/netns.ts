@@ -3,7 +3,7 @@
  * pairs to a bridge that lives in a namespace of its own, so nothing is attached to the host's
  * interfaces and 10.244.0.0/24 exists only inside our namespaces. /etc/netns/<ns>/hosts gives
  * each pod the head's FQDN and short name (`ip netns exec` bind-mounts it over /etc/hosts), as
- * Kubernetes DNS would.
+ * Kubernetes DNS would. A `--signer` lab's signer gets a namespace of its own on the same bridge.
  */
 import { execFile } from "node:child_process";
 import { promises as fsp } from "node:fs";
@@ -68,6 +68,17 @@ export async function createNetwork(plan: LabPlan, record: (kind: "netns" | "etc
     await record("etc", dir);
     await fsp.mkdir(dir, { recursive: true });
     await fsp.writeFile(join(dir, "hosts"), `${hosts}${pod.ip} ${plan.name}-${pod.name}\n`);
+  }
+  if (plan.signer?.netns) {
+    // The signer: its own namespace and IP on the same bridge, as a signer pod on the pod network.
+    const ns = plan.signer.netns;
+    await record("netns", ns);
+    await ip("netns", "add", ns);
+    await ip("-n", br, "link", "add", "vethsig", "type", "veth", "peer", "name", "eth0", "netns", ns);
+    await ip("-n", br, "link", "set", "vethsig", "master", "br0", "up");
+    await ip("-n", ns, "addr", "add", `${plan.signer.ip}/24`, "dev", "eth0");
+    await ip("-n", ns, "link", "set", "eth0", "up");
+    await ip("-n", ns, "link", "set", "lo", "up");
   }
 }
 

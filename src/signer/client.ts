@@ -31,6 +31,11 @@ export interface SignClientOptions {
    * make many requests (the benchmark); without it each attempt builds its own.
    */
   secureContext?: SecureContext;
+  /**
+   * Source address to bind (https.request's localAddress). Lab/testing: on loopback every client
+   * otherwise looks like 127.0.0.1 to the signer; binding 127.0.0.x is what a pod's own IP would be.
+   */
+  localAddress?: string;
   /** Called before each wait (for a progress line on stderr). */
   onRetry?: (info: { attempt: number; delayMs: number; why: string }) => void;
   sleep?: (ms: number) => Promise<void>;
@@ -97,6 +102,7 @@ function once(url: URL, body: string, o: SignClientOptions): Promise<SignRespons
         ...({ secureContext: o.secureContext } as object),
         // One connection per request and no pooling: each pod asks once; nothing to reuse.
         agent: false,
+        ...(o.localAddress ? { localAddress: o.localAddress } : {}),
         timeout: o.attemptTimeoutMs ?? 10_000,
         headers: { authorization: `Bearer ${o.token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
       },

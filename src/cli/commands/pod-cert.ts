@@ -23,6 +23,7 @@ export interface PodCertFlags {
   signer?: string;
   tokenFile?: string;
   retrySeconds: string;
+  sourceIp?: string;
 }
 
 /** The SAN flags shared with `csr create`. */
@@ -45,6 +46,7 @@ export function registerPodCert(program: Command, ctx: CliContext): void {
     .option("--signer <url>", "get the certificate from a raytls signer (https://HOST:8443) instead of a local CA key")
     .option("--token-file <file>", "with --signer: file holding this role's bearer token")
     .option("--retry-seconds <n>", "with --signer: keep retrying connection failures, 5xx and 429 this long", "120")
+    .option("--source-ip <ip>", "with --signer, lab/testing: bind the source address, as a pod's own IP would be (default: none)")
     .option("--out <dir>", "where tls.key, tls.crt and ca.crt go", "/etc/ray/tls")
     .option("--days <n>", "validity in days", "365")
     .option("--force", "overwrite existing files")
@@ -84,9 +86,10 @@ Examples:
         if (opts.signer !== undefined) {
           return podCertFromSigner(ctx, opts, { role, podIp, keyType, ...(headFqdn ? { headFqdn } : {}) });
         }
-        if (opts.tokenFile !== undefined) {
+        if (opts.tokenFile !== undefined || opts.sourceIp !== undefined) {
           const { RaytlsError } = await import("../../errors.js");
-          throw new RaytlsError("signer-flags", "--token-file goes with --signer", { hint: "pass --signer URL too, or leave out --token-file to sign with a local CA" });
+          const flag = opts.tokenFile !== undefined ? "--token-file" : "--source-ip";
+          throw new RaytlsError("signer-flags", `${flag} goes with --signer`, { hint: `pass --signer URL too, or leave out ${flag} to sign with a local CA` });
         }
         const ca = await loadCaFromFlags(opts, ctx.cwd, "/etc/ca/tls");
         const made = issuePodCert({ ca, role, podIp, ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip, keyType, days });
@@ -132,6 +135,11 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
     });
   }
   parseSignerUrl(opts.signer!);
+  let sourceIp: string | undefined;
+  if (opts.sourceIp !== undefined) {
+    const { checkIp } = await import("../../pki/names.js");
+    sourceIp = checkIp(opts.sourceIp, "--source-ip");
+  }
   if (!opts.tokenFile) throw new RaytlsError("signer-flags", "--signer needs --token-file", { hint: "pass the file holding this role's signer token, e.g. --token-file /etc/raytls/token/token" });
   if (!opts.caCert) throw new RaytlsError("signer-flags", "--signer needs --ca-cert", { hint: "pass the CA certificate (ca.crt) that issued the signer's certificate" });
   if (!/^\d{1,5}$/.test(opts.retrySeconds) || Number(opts.retrySeconds) > 86_400) {
@@ -163,6 +171,7 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
     ips: opts.ip,
     keyType: id.keyType,
     retrySeconds: Number(opts.retrySeconds),
+    ...(sourceIp ? { localAddress: sourceIp } : {}),
     onRetry: ({ attempt, delayMs, why }) => ctx.err(`waiting for the signer (${why}); attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s\n`),
   });
   await writeFilesAtomically(
