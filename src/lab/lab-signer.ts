@@ -5,7 +5,7 @@
  * `raytls node` starts, exactly as `manifest --mode signer`'s init containers do. The pod's key is
  * made in that process and written only to the pod's own tls/ directory.
  */
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join, relative } from "node:path";
 import { RaytlsError } from "../errors.js";
@@ -169,13 +169,17 @@ export function formatAudit(r: AuditRecord): string {
 }
 
 /**
- * Files under `root` whose bytes contain the CA key: its PEM text, its DER bytes, or the base64
- * body of its PEM on any one line. The lab's own promise: none under pods/.
+ * Files under `root` whose bytes contain the CA key: its PEM text, its base64 body, its DER
+ * (PKCS#8), or its secret scalar alone (JWK `d`, raw bytes). Not any line of the PEM: for an EC
+ * key those encode the public point, which every certificate of that key carries. The lab's own
+ * promise: no such file under pods/.
  */
 export async function filesContainingKey(root: string, keyPem: string): Promise<{ scanned: number; hits: string[] }> {
+  const key = createPrivateKey(keyPem);
   const body = keyPem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
-  const der = Buffer.from(body, "base64");
-  const needles = [Buffer.from(keyPem), der, Buffer.from(body), ...keyPem.split("\n").filter((l) => l.length >= 40 && !l.startsWith("-----")).map((l) => Buffer.from(l))];
+  const der = key.export({ format: "der", type: "pkcs8" });
+  const secret = Buffer.from(String(key.export({ format: "jwk" }).d ?? ""), "base64url");
+  const needles = [Buffer.from(keyPem), Buffer.from(body), Buffer.from(body, "base64"), der, secret].filter((n) => n.length >= 16);
   let scanned = 0;
   const hits: string[] = [];
   const walk = async (dir: string): Promise<void> => {
@@ -185,7 +189,7 @@ export async function filesContainingKey(root: string, keyPem: string): Promise<
       else if (e.isFile()) {
         scanned++;
         const data = await fsp.readFile(p);
-        if (needles.some((n) => n.length > 0 && data.includes(n))) hits.push(relative(root, p));
+        if (needles.some((n) => data.includes(n))) hits.push(relative(root, p));
       }
     }
   };

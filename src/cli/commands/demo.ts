@@ -1,6 +1,7 @@
 /**
  * `raytls demo` (= `npm run demo`): the seed's four steps on this machine, under 30 s, leaving no
- * process or namespace behind. Exit 0 when every step turned out as the seed says.
+ * process or namespace behind. Exit 0 when every step turned out as the seed says. `--signer`
+ * walks the secure mode (the CA key only in a signer; pods ask it for their own IP).
  */
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
@@ -8,6 +9,7 @@ import type { DemoStep } from "../../lab/demo.js";
 
 interface Opts {
   netns?: boolean;
+  signer?: boolean;
   workers: string;
   keep?: boolean;
   json?: boolean;
@@ -18,10 +20,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .command("demo")
     .description("walk the KubeRay TLS procedure (CA, pod certificates, env, health check) on a local cluster")
     .option("--netns", "pods in network namespaces (root) instead of loopback addresses")
+    .option("--signer", "the secure mode: a signer process holds the CA key; each pod asks it for a certificate for its own IP")
     .option("--workers <n>", "worker pods", "2")
     .option("--keep", "keep the certificates and logs it made")
     .option("--json", "print the report as JSON")
-    .addHelpText("after", "\nExamples:\n  npm run demo\n  raytls demo --netns --keep")
+    .addHelpText("after", "\nExamples:\n  npm run demo\n  raytls demo --netns --keep\n  raytls demo --signer          # no CA key in any pod (manifest --mode signer, on this machine)")
     .action(
       action(ctx, async (o: Opts) => {
         const { runDemo } = await import("../../lab/demo.js");
@@ -52,6 +55,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
             signal: abort.signal,
             mode: o.netns ? "netns" : "loopback",
             workers,
+            signer: Boolean(o.signer),
             keep: Boolean(o.keep),
             port,
             ...(shared ? { loopbackBase: "127.0.0.1", sharedAddress: true } : {}),

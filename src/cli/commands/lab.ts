@@ -16,6 +16,7 @@ interface UpOpts {
   workers: string;
   dir?: string;
   netns?: boolean;
+  signer?: boolean;
   name: string;
   namespace: string;
   port: string;
@@ -33,6 +34,8 @@ export function registerLab(program: Command, ctx: CliContext): void {
 Examples:
   raytls lab up --workers 2              # pods on 127.0.0.2, .3, .4 (no root needed)
   sudo raytls lab up --netns             # each pod in its own network namespace, 10.244.0.0/24
+  raytls lab up --signer                 # the secure mode: a signer alone holds the CA key; pods ask it
+  sudo raytls lab up --netns --signer    # ... with the signer in its own namespace (10.244.0.1)
   raytls lab status
   raytls lab down                        # also after a crash: kills by recorded PID, removes namespaces`,
     );
@@ -43,6 +46,7 @@ Examples:
     .option("--workers <n>", "number of worker pods", "2")
     .option("--dir <dir>", "where certificates, logs and state go (default: $TMPDIR/raytls-lab/<name>)")
     .option("--netns", "each pod in its own network namespace (root)")
+    .option("--signer", "run a signer that alone holds the CA key; each pod gets its certificate with raytls pod-cert --signer (as manifest --mode signer)")
     .option("--name <name>", "RayCluster name", "raycluster-tls")
     .option("--namespace <ns>", "Kubernetes namespace in the head's FQDN", "default")
     .option("--port <n>", "head GCS port", "6379")
@@ -72,14 +76,15 @@ Examples:
             mode: o.netns ? "netns" : "loopback",
             dir,
             port,
+            signer: Boolean(o.signer),
             log: (l) => ctx.err(`${l}\n`),
           });
           if (interrupted) {
             await labDown(dir, o.name);
             return 1;
           }
-          if (o.json) ctx.out(JSON.stringify({ ok: true, dir, plan: r.state.plan, pids: r.state.pids, nodes: r.nodes, ms: r.ms }, null, 2) + "\n");
-          else renderUp(ctx, r.state.plan, r.state.pids, r.ms);
+          if (o.json) ctx.out(JSON.stringify({ ok: true, dir, plan: r.state.plan, pids: r.state.pids, ...(r.state.signer ? { signer: r.state.signer } : {}), nodes: r.nodes, ms: r.ms }, null, 2) + "\n");
+          else renderUp(ctx, r.state.plan, r.state.pids, r.ms, r.state.signer);
           if (o.foreground) {
             ctx.err("running; Ctrl-C to stop\n");
             while (!interrupted) await new Promise((res) => setTimeout(res, 200));
@@ -113,14 +118,18 @@ Examples:
           ctx.out(`no lab in ${s.dir}${s.netns.length ? ` (left-over namespaces: ${s.netns.join(", ")}; run raytls lab down)` : ""}\n`);
           return 1;
         }
-        ctx.out(`lab ${s.plan.name} (${s.plan.mode}) in ${s.dir}: ${s.running ? "running" : "not running"}\n`);
+        ctx.out(`lab ${s.plan.name} (${s.plan.mode}${s.plan.signer ? ", signer" : ""}) in ${s.dir}: ${s.running ? "running" : "not running"}\n`);
         for (const p of s.pods) {
           const n = s.nodes?.find((x) => x.podIp === p.ip);
           const extra = p.role === "head" ? `${s.plan.headFqdn}:${s.plan.port}` : n ? `${n.alive ? "alive" : "DEAD"}, dial-back ${n.dialBackOk ? "ok" : n.dialBackError}` : "not registered";
           ctx.out(`  ${p.name.padEnd(10)} ${p.ip.padEnd(12)} pid ${String(p.pid).padEnd(7)} ${p.alive ? "up  " : "DOWN"}  ${extra}\n`);
         }
         if (s.nodesError) ctx.out(`  head did not answer: ${s.nodesError}\n`);
-        const healthy = s.running && s.pods.every((p) => p.alive) && (s.nodes ?? []).every((n) => n.alive);
+        if (s.signer) {
+          ctx.out(`  ${"signer".padEnd(10)} ${(s.signer.url ?? "(no URL)").padEnd(26)} pid ${String(s.signer.pid).padEnd(7)} ${s.signer.alive ? "up  " : "DOWN"}  holds the CA key\n`);
+          ctx.out(`  audit log  ${s.signer.auditLog} (${s.signer.issued} issued, ${s.signer.refused} refused)\n`);
+        }
+        const healthy = s.running && s.pods.every((p) => p.alive) && (s.nodes ?? []).every((n) => n.alive) && (!s.signer || s.signer.alive);
         return healthy ? 0 : 1;
       }),
     );
@@ -137,7 +146,7 @@ Examples:
         const d = await labDown(o.dir ?? defaultLabDir(o.name), o.name);
         if (o.json) ctx.out(JSON.stringify(d, null, 2) + "\n");
         else if (!d.hadState && d.netnsRemoved.length === 0) ctx.out("nothing to stop\n");
-        else ctx.out(`stopped ${d.stopped.length} pod processes${d.netnsRemoved.length ? `, removed namespaces ${d.netnsRemoved.join(", ")}` : ""}\n`);
+        else ctx.out(`stopped ${d.stopped.length} ${d.stopped.some((x) => x.pod === "signer") ? "processes (pods and the signer)" : "pod processes"}${d.netnsRemoved.length ? `, removed namespaces ${d.netnsRemoved.join(", ")}` : ""}\n`);
         return 0;
       }),
     );
@@ -160,10 +169,14 @@ Examples:
     );
 }
 
-function renderUp(ctx: CliContext, plan: import("../../lab/lab-plan.js").LabPlan, pids: Record<string, number>, ms: number): void {
-  ctx.out(`lab ${plan.name} up in ${(ms / 1000).toFixed(1)} s (${plan.mode === "netns" ? "network namespaces" : "loopback addresses"}); files in ${plan.dir}\n`);
+function renderUp(ctx: CliContext, plan: import("../../lab/lab-plan.js").LabPlan, pids: Record<string, number>, ms: number, signer?: { pid: number; url?: string }): void {
+  ctx.out(`lab ${plan.name} up in ${(ms / 1000).toFixed(1)} s (${plan.mode === "netns" ? "network namespaces" : "loopback addresses"}${plan.signer ? ", with a signer" : ""}); files in ${plan.dir}\n`);
   for (const p of plan.pods) {
     ctx.out(`  ${p.name.padEnd(10)} ${p.ip.padEnd(12)} pid ${pids[p.name]}${p.role === "head" ? `  ${plan.headFqdn}:${plan.port}` : ""}\n`);
+  }
+  if (plan.signer && signer) {
+    ctx.out(`  ${"signer".padEnd(10)} ${(signer.url ?? "").replace("https://", "").padEnd(12)} pid ${signer.pid}  the only holder of the CA key (${plan.signer.caKey})\n`);
+    ctx.out(`  audit log: ${plan.signer.auditLog}; no CA key under ${join(plan.dir, "pods")}\n`);
   }
   const w = plan.pods[1]!;
   const envFile = join(plan.dir, "pods", w.name, "ray.env");
