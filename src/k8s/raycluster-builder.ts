@@ -161,23 +161,30 @@ function podTemplate(o: RayClusterOptions, image: string, role: "head" | "worker
     ],
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } },
   };
+  return tlsPodSpec(init, rayContainer, [
+    { name: VOLUMES.caTls, secret: { secretName: o.caSecretName ?? "ca-tls", defaultMode: 0o400 } },
+    {
+      name: VOLUMES.scripts,
+      configMap: {
+        name: o.scriptsConfigMapName ?? `${o.name}-tls-scripts`,
+        defaultMode: 0o555,
+        items: [{ key: script, path: script }],
+      },
+    },
+  ]);
+}
+
+/** A Ray pod whose init container fills the `ray-tls` volume the Ray container reads. */
+function tlsPodSpec(init: Record<string, unknown>, rayContainer: Record<string, unknown>, volumes: Array<Record<string, unknown>>): Record<string, unknown> {
   return {
     spec: {
       securityContext: { fsGroup: RAY_IMAGE_GID },
       initContainers: [init],
       containers: [rayContainer],
       volumes: [
-        { name: VOLUMES.caTls, secret: { secretName: o.caSecretName ?? "ca-tls", defaultMode: 0o400 } },
+        ...volumes,
         // Memory-backed: the pod's private key never touches the node's disk.
         { name: VOLUMES.rayTls, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-        {
-          name: VOLUMES.scripts,
-          configMap: {
-            name: o.scriptsConfigMapName ?? `${o.name}-tls-scripts`,
-            defaultMode: 0o555,
-            items: [{ key: script, path: script }],
-          },
-        },
       ],
     },
   };
@@ -209,16 +216,8 @@ function signerPodSpec(o: RayClusterOptions, rayContainer: Record<string, unknow
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
     securityContext: { runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
   };
-  return {
-    spec: {
-      securityContext: { fsGroup: RAY_IMAGE_GID },
-      initContainers: [init],
-      containers: [rayContainer],
-      volumes: [
-        { name: VOLUMES.signerToken, secret: { secretName: role === "head" ? s.headTokenSecret : s.workerTokenSecret, defaultMode: 0o400 } },
-        { name: VOLUMES.caCert, configMap: { name: s.caConfigMap, defaultMode: 0o444 } },
-        { name: VOLUMES.rayTls, emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
-      ],
-    },
-  };
+  return tlsPodSpec(init, rayContainer, [
+    { name: VOLUMES.signerToken, secret: { secretName: role === "head" ? s.headTokenSecret : s.workerTokenSecret, defaultMode: 0o400 } },
+    { name: VOLUMES.caCert, configMap: { name: s.caConfigMap, defaultMode: 0o444 } },
+  ]);
 }
