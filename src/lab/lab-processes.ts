@@ -38,13 +38,14 @@ export function startRaytls(raytlsArgs: string[], o: { log: string; env?: Record
   }
 }
 
+/** Running: it exists and is not a zombie (exited, waiting for its parent to reap it). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
+  return !isZombie(pid);
 }
 
 /** Is `pid` still one of ours (a `raytls ... node` or `raytls ... signer serve` process), not a recycled PID? */
@@ -69,7 +70,7 @@ export async function stopPid(pid: number, graceMs = 2000): Promise<"stopped" | 
   }
   const until = Date.now() + graceMs;
   while (Date.now() < until) {
-    if (!isAlive(pid) || isZombie(pid)) return "stopped";
+    if (!isAlive(pid)) return "stopped";
     await new Promise((r) => setTimeout(r, 25));
   }
   try {
@@ -77,6 +78,9 @@ export async function stopPid(pid: number, graceMs = 2000): Promise<"stopped" | 
   } catch {
     /* gone meanwhile */
   }
+  // SIGKILL is delivered asynchronously: wait until it has taken effect, so callers that check
+  // right after (lab down, the demo's "nothing left running") see it gone.
+  for (const until2 = Date.now() + 2000; isAlive(pid) && Date.now() < until2; ) await new Promise((r) => setTimeout(r, 10));
   return "killed";
 }
 
@@ -84,6 +88,7 @@ function isZombie(pid: number): boolean {
   try {
     return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
-    return true;
+    // No /proc entry: gone (or not Linux, where kill(pid, 0) already answered).
+    return process.platform === "linux";
   }
 }
