@@ -1,4 +1,5 @@
 /** Binding a grpc-js server, with bind failures as RaytlsErrors that say which address. */
+import type { Http2Session } from "node:http2";
 import type { Server, ServerCredentials } from "@grpc/grpc-js";
 import { RaytlsError } from "../errors.js";
 
@@ -16,7 +17,34 @@ export function bindServer(server: Server, host: string, port: number, creds: Se
         );
         return;
       }
+      widenFlowControl(server);
       resolve(bound);
     });
   });
+}
+
+/** 16 MiB: the connection and stream windows a large Ray object transfer needs without stalls. */
+export const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
+
+/**
+ * Gives every HTTP/2 session of a grpc-js server large receive windows. grpc-js has a client option
+ * for this (`grpc-node.flow_control_window`) but none for servers, which keep Node's 64 KiB: each
+ * large request then stalls on WINDOW_UPDATE round trips, and TLS makes each round trip dearer
+ * (the grpc benchmark's 16 MiB row). gRPC C-core, which Ray uses, sizes its windows by BDP
+ * probing instead. This reaches grpc-js's `http2Servers` map (1.14, pinned by the lock file); if
+ * that ever changes, the server keeps working with the default windows.
+ */
+function widenFlowControl(server: Server): void {
+  const internals = (server as unknown as { http2Servers?: Map<{ on(ev: "session", fn: (s: Http2Session) => void): void }, unknown> }).http2Servers;
+  if (!(internals instanceof Map)) return;
+  for (const h2 of internals.keys()) {
+    h2.on("session", (session) => {
+      try {
+        session.setLocalWindowSize(FLOW_CONTROL_WINDOW);
+        session.settings({ initialWindowSize: FLOW_CONTROL_WINDOW, maxFrameSize: 1 << 20 });
+      } catch {
+        // A session that is already closing: nothing to widen.
+      }
+    });
+  }
 }
