@@ -2,6 +2,9 @@
 import type { Http2Session } from "node:http2";
 import type { Server, ServerCredentials } from "@grpc/grpc-js";
 import { RaytlsError } from "../errors.js";
+import { FLOW_CONTROL_WINDOW, MAX_FRAME_SIZE } from "./flow-control.js";
+
+export { FLOW_CONTROL_WINDOW };
 
 export function bindServer(server: Server, host: string, port: number, creds: ServerCredentials): Promise<number> {
   const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
@@ -23,8 +26,6 @@ export function bindServer(server: Server, host: string, port: number, creds: Se
   });
 }
 
-/** 16 MiB: the connection and stream windows a large Ray object transfer needs without stalls. */
-export const FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
 
 /**
  * Gives every HTTP/2 session of a grpc-js server large receive windows. grpc-js has a client option
@@ -41,7 +42,7 @@ function widenFlowControl(server: Server): void {
     h2.on("session", (session) => {
       try {
         session.setLocalWindowSize(FLOW_CONTROL_WINDOW);
-        session.settings({ initialWindowSize: FLOW_CONTROL_WINDOW, maxFrameSize: 1 << 20 });
+        session.settings({ initialWindowSize: FLOW_CONTROL_WINDOW, maxFrameSize: MAX_FRAME_SIZE });
       } catch {
         // A session that is already closing: nothing to widen.
       }

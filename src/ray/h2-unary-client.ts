@@ -10,6 +10,7 @@
 import { connect as h2connect, type ClientHttp2Session } from "node:http2";
 import { connect as netConnect, type Socket } from "node:net";
 import { ipVersion } from "../pki/names.js";
+import { FLOW_CONTROL_WINDOW, MAX_FRAME_SIZE } from "./flow-control.js";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { GRPC_STATUS, RpcError } from "./grpc-status.js";
 import { checkIdentity } from "./peer-identity.js";
@@ -47,7 +48,13 @@ export class H2UnaryClient {
           fail(GRPC_STATUS.UNAVAILABLE, String(tlsSocket.authorizationError));
           return;
         }
-        const session = h2connect(`${this.tls ? "https" : "http"}://${this.target.authority}`, { createConnection: () => socket });
+        // Large windows and frames, as bindServer gives raytls's servers: a multi-MiB message then
+        // travels without WINDOW_UPDATE stalls and in few, large TLS writes.
+        const session = h2connect(`${this.tls ? "https" : "http"}://${this.target.authority}`, {
+          createConnection: () => socket,
+          settings: { initialWindowSize: FLOW_CONTROL_WINDOW, maxFrameSize: MAX_FRAME_SIZE },
+        });
+        session.on("connect", () => session.setLocalWindowSize(FLOW_CONTROL_WINDOW));
         session.on("error", () => {}); // surfaced per request
         resolve(session);
       };
