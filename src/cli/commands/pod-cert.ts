@@ -104,15 +104,7 @@ Examples:
           { force: Boolean(opts.force) },
         );
         const sans = made.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
-        if (opts.json) {
-          ctx.out(JSON.stringify({ ok: true, role, keyType, sans, serial: made.serialHex, notAfter: made.notAfter.toISOString(), files }, null, 2) + "\n");
-        } else {
-          ctx.out(`Issued a ${role} certificate (${keyType}) for ${sans.join(", ")}\n`);
-          ctx.out(`  ${files.key}  private key (0600), made here; it never leaves this pod\n`);
-          ctx.out(`  ${files.cert}  certificate, valid until ${expiry(made.notAfter)}\n`);
-          ctx.out(`  ${files.ca}  CA certificate (no CA key)\n`);
-          ctx.out(`Ray env: RAY_USE_TLS=1 RAY_TLS_SERVER_CERT=${files.cert} RAY_TLS_SERVER_KEY=${files.key} RAY_TLS_CA_CERT=${files.ca}\n`);
-        }
+        renderIssued(ctx, Boolean(opts.json), { role, keyType, sans, serial: made.serialHex, notAfter: made.notAfter, files });
         return 0;
       }),
     );
@@ -182,15 +174,24 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
     ],
     { force: Boolean(opts.force) },
   );
-  const notAfter = new Date(res.notAfter);
-  if (opts.json) {
-    ctx.out(JSON.stringify({ ok: true, role: id.role, keyType: id.keyType, sans: res.sans, serial: res.serial, notAfter: res.notAfter, signer: opts.signer, attempts: res.attempts, files }, null, 2) + "\n");
-  } else {
-    ctx.out(`Issued a ${id.role} certificate (${id.keyType}) by the signer at ${opts.signer} for ${res.sans.join(", ")}\n`);
-    ctx.out(`  ${files.key}  private key (0600), made here; it never left this pod\n`);
-    ctx.out(`  ${files.cert}  certificate, serial ${res.serial}, valid until ${expiry(notAfter)}\n`);
-    ctx.out(`  ${files.ca}  CA certificate (no CA key)\n`);
-    ctx.out(`Ray env: RAY_USE_TLS=1 RAY_TLS_SERVER_CERT=${files.cert} RAY_TLS_SERVER_KEY=${files.key} RAY_TLS_CA_CERT=${files.ca}\n`);
-  }
+  renderIssued(ctx, Boolean(opts.json), { role: id.role, keyType: id.keyType, sans: res.sans, serial: res.serial, notAfter: new Date(res.notAfter), files, signer: { url: opts.signer!, attempts: res.attempts } });
   return 0;
+}
+
+/** What pod-cert wrote, the same way for a local CA and for the signer. */
+function renderIssued(
+  ctx: CliContext,
+  json: boolean,
+  r: { role: Role; keyType: KeyType; sans: string[]; serial: string; notAfter: Date; files: { key: string; cert: string; ca: string }; signer?: { url: string; attempts: number } },
+): void {
+  if (json) {
+    const { signer, ...rest } = r;
+    ctx.out(JSON.stringify({ ok: true, ...rest, notAfter: r.notAfter.toISOString(), ...(signer ? { signer: signer.url, attempts: signer.attempts } : {}) }, null, 2) + "\n");
+    return;
+  }
+  ctx.out(`Issued a ${r.role} certificate (${r.keyType})${r.signer ? ` by the signer at ${r.signer.url}` : ""} for ${r.sans.join(", ")}\n`);
+  ctx.out(`  ${r.files.key}  private key (0600), made here; it never leaves this pod\n`);
+  ctx.out(`  ${r.files.cert}  certificate, serial ${r.serial}, valid until ${expiry(r.notAfter)}\n`);
+  ctx.out(`  ${r.files.ca}  CA certificate (no CA key)\n`);
+  ctx.out(`Ray env: RAY_USE_TLS=1 RAY_TLS_SERVER_CERT=${r.files.cert} RAY_TLS_SERVER_KEY=${r.files.key} RAY_TLS_CA_CERT=${r.files.ca}\n`);
 }
