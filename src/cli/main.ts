@@ -27,7 +27,6 @@ const registrations: Array<(program: Command, ctx: CliContext) => void> = [
   registerCsr,
   registerVerify,
   registerEnv,
-  registerBench,
   registerHealthCheck,
   registerNode,
   registerLab,
@@ -35,6 +34,7 @@ const registrations: Array<(program: Command, ctx: CliContext) => void> = [
   registerManifest,
   registerLint,
   registerSigner,
+  registerBench,
 ];
 
 export function buildProgram(ctx: CliContext): Command {
