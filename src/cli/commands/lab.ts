@@ -100,12 +100,8 @@ Examples:
       }),
     );
 
-  lab
-    .command("status")
+  existingLab(lab.command("status"))
     .description("show the lab's pods, their processes, and what the head knows of its workers")
-    .option("--dir <dir>", "the lab directory")
-    .option("--name <name>", "RayCluster name", "raycluster-tls")
-    .option("--json", "print the result as JSON")
     .action(
       action(ctx, async (o: { dir?: string; name: string; json?: boolean }) => {
         const { labStatus } = await import("../../lab/lab.js");
@@ -134,12 +130,8 @@ Examples:
       }),
     );
 
-  lab
-    .command("down")
+  existingLab(lab.command("down"))
     .description("stop the lab's processes (by recorded PID) and remove its namespaces; safe after a crash")
-    .option("--dir <dir>", "the lab directory")
-    .option("--name <name>", "RayCluster name", "raycluster-tls")
-    .option("--json", "print the result as JSON")
     .action(
       action(ctx, async (o: { dir?: string; name: string; json?: boolean }) => {
         const { labDown } = await import("../../lab/lab.js");
@@ -182,4 +174,12 @@ function renderUp(ctx: CliContext, plan: import("../../lab/lab-plan.js").LabPlan
   const envFile = join(plan.dir, "pods", w.name, "ray.env");
   const run = w.netns ? `ip netns exec ${w.netns} env $(cat ${envFile}) raytls` : `env $(cat ${envFile}) raytls`;
   ctx.out(`\nfrom ${w.name}:\n  ${run} health-check --address ${plan.headFqdn}:${plan.port}   # passes\n  ${run} health-check --address ${plan.headShort}:${plan.port}   # Peer name ... is not in peer certificate\nstop it: raytls lab down${plan.dir === defaultLabDir(plan.name) ? (plan.name === "raycluster-tls" ? "" : ` --name ${plan.name}`) : ` --dir ${plan.dir}`}\n`);
+}
+
+/** The options that find an existing lab (status, down): its directory and name, and --json. */
+function existingLab(cmd: Command): Command {
+  return cmd
+    .option("--dir <dir>", "the lab directory")
+    .option("--name <name>", "RayCluster name", "raycluster-tls")
+    .option("--json", "print the result as JSON");
 }
