@@ -1,3 +1,4 @@
+/** The lab plan: pod names, addresses and the head FQDN for loopback and netns modes, from pure inputs. */
 import { describe, expect, it } from "vitest";
 import { planLab, netnsPrefix } from "../../src/lab/lab-plan.js";
 

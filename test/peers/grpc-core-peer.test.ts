@@ -1,3 +1,4 @@
+/** The gRPC C-core peer (python3-grpcio) the other tests rely on: all four Ray methods over mTLS, and the refusals C-core reports. */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
