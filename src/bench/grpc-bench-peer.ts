@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +62,34 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Resolves with a child's first stdout line, parsed as JSON; the process is left running. */
+export function firstLine<T>(child: ChildProcess, what: string): Promise<T> {
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", (line) => {
+      lines.close();
+      try {
+        resolve(JSON.parse(line) as T);
+      } catch {
+        reject(new Error(`${what} printed ${JSON.stringify(line)}: ${stderr}`));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`${what} exited ${code}: ${stderr.trim()}`)));
+  });
+}
+
+/** SIGTERM to a child this process started, SIGKILL after 3 s; resolves once it has exited. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const t = setTimeout(() => child.kill("SIGKILL"), 3000);
+  await gone;
+  clearTimeout(t);
+}
+
 /** Starts a head (TLS when `tlsEnv` is given) and waits until it answers a health check. */
 export async function startBenchHead(tlsEnv: Record<string, string> | null, client: ClientTls | null): Promise<BenchHead> {
   const port = await freePort();
@@ -71,14 +100,7 @@ export async function startBenchHead(tlsEnv: Record<string, string> | null, clie
   });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 3000);
-    await gone;
-    clearTimeout(t);
-  };
+  const stop = () => stopChild(child);
   const until = Date.now() + 15_000;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`bench head exited: ${stderr}`);

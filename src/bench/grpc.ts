@@ -5,6 +5,10 @@
  * modes interleaved within each run. Puts numbers on the seed's warning that TLS overhead "is large
  * for small workloads and becomes relatively smaller for large workloads".
  * Target (issue 3): mTLS/plaintext throughput >= 0.7 at >= 1 MiB.
+ *
+ * Two references from the same run put raytls's ratio in context: gRPC C-core, Ray's own stack,
+ * doing the same echo (grpc-core-reference.ts), and a bare Node TLS socket with no HTTP/2 or gRPC
+ * at the large sizes (socket-echo.ts), the most any gRPC on Node's TLS can reach.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,7 +16,11 @@ import { cpus } from "node:os";
 import { RayRpcClient } from "../ray/rpc-client.js";
 import { resolveTarget } from "../ray/dial-target.js";
 import type { ClientTls } from "../ray/client-tls.js";
-import { makeBenchPki, startBenchHead } from "./grpc-bench-peer.js";
+import { spawn } from "node:child_process";
+import { raytlsCommand } from "../lab/package-root.js";
+import { firstLine, makeBenchPki, startBenchHead, stopChild, type BenchPki } from "./grpc-bench-peer.js";
+import { coreReferenceUnavailable, startCoreReference, type CoreReference } from "./grpc-core-reference.js";
+import { socketEchoRun } from "./socket-echo.js";
 import { fmt, median, percentile, sortNumbers } from "./grpc-stats.js";
 import { throughputChart } from "./grpc-svg-chart.js";
 import type { BenchOptions, BenchResult } from "./registry.js";
@@ -23,7 +31,7 @@ const SIZES: Array<{ label: string; bytes: number; calls: number }> = [
   { label: "1 KiB", bytes: KiB, calls: 1000 },
   { label: "64 KiB", bytes: 64 * KiB, calls: 300 },
   { label: "1 MiB", bytes: MiB, calls: 40 },
-  { label: "16 MiB", bytes: 16 * MiB, calls: 6 },
+  { label: "16 MiB", bytes: 16 * MiB, calls: 8 },
 ];
 const CONNECTIONS = 100;
 // A 16 MiB connection window on the client (grpc-js option; C-core sizes windows by BDP probing)
@@ -35,6 +43,37 @@ const OPTS = {
   "grpc-node.flow_control_window": 16 * 1024 * 1024,
 };
 type Mode = "tls" | "plain";
+const MODES: Mode[] = ["plain", "tls"];
+type Samples = Record<Mode, Record<string, { p50: number[]; mibps: number[] }>>;
+
+function record(samples: Samples, m: Mode, label: string, x: { p50: number; mibps: number }): void {
+  const slot = (samples[m][label] ??= { p50: [], mibps: [] });
+  slot.p50.push(x.p50);
+  slot.mibps.push(x.mibps);
+}
+
+/** mTLS/plaintext throughput ratio of the medians, or NaN where a reference did not run. */
+function ratio(samples: Samples, label: string): number {
+  const t = samples.tls[label];
+  const p = samples.plain[label];
+  return t && p ? median(t.mibps) / median(p.mibps) : NaN;
+}
+
+/** The bare-socket echo servers, one per mode, each its own process. */
+async function startSocketEchoServers(pki: BenchPki): Promise<{ port: Record<Mode, number>; stop(): Promise<void> }> {
+  const { cmd, args } = raytlsCommand();
+  const children = MODES.map((m) =>
+    spawn(cmd, [...args, "bench", "--serve-socket-echo", m], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...pki.headEnv } }),
+  );
+  const stop = async () => void (await Promise.all(children.map(stopChild)));
+  try {
+    const ports = await Promise.all(children.map((c, i) => firstLine<{ port: number }>(c, `socket echo server (${MODES[i]})`)));
+    return { port: { plain: ports[0]!.port, tls: ports[1]!.port }, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
 
 async function echoRun(port: number, tls: ClientTls | null, bytes: number, calls: number): Promise<{ p50: number; mibps: number }> {
   const c = new RayRpcClient(resolveTarget(`127.0.0.1:${port}`), tls, OPTS);
@@ -71,38 +110,48 @@ export default async function grpcBench(o: BenchOptions): Promise<BenchResult> {
   const pki = await makeBenchPki();
   const heads = { tls: await startBenchHead(pki.headEnv, pki.client), plain: await startBenchHead(null, null) };
   const clientTls = (m: Mode) => (m === "tls" ? pki.client : null);
-  const samples: Record<Mode, Record<string, { p50: number[]; mibps: number[] }>> = { tls: {}, plain: {} };
+  const samples: Samples = { tls: {}, plain: {} };
+  const core: Samples = { tls: {}, plain: {} };
+  const socket: Samples = { tls: {}, plain: {} };
   const conn: Record<Mode, number[]> = { tls: [], plain: [] };
+  const coreSkipped = coreReferenceUnavailable();
+  if (coreSkipped) o.log(coreSkipped);
+  let reference: CoreReference | undefined;
+  let sockets: Awaited<ReturnType<typeof startSocketEchoServers>> | undefined;
   try {
+    reference = coreSkipped ? undefined : await startCoreReference(pki);
+    sockets = await startSocketEchoServers(pki);
     for (let r = 0; r < runs; r++) {
       for (const size of SIZES) {
-        for (const m of ["plain", "tls"] as Mode[]) {
-          const x = await echoRun(heads[m].port, clientTls(m), size.bytes, size.calls);
-          const slot = (samples[m][size.label] ??= { p50: [], mibps: [] });
-          slot.p50.push(x.p50);
-          slot.mibps.push(x.mibps);
-        }
+        for (const m of MODES) record(samples, m, size.label, await echoRun(heads[m].port, clientTls(m), size.bytes, size.calls));
       }
-      for (const m of ["plain", "tls"] as Mode[]) conn[m].push(await connectRate(heads[m].port, clientTls(m)));
+      for (const m of MODES) conn[m].push(await connectRate(heads[m].port, clientTls(m)));
+      for (const m of MODES) {
+        for (const size of SIZES.filter((x) => x.bytes >= MiB)) record(socket, m, size.label, await socketEchoRun(sockets.port[m], clientTls(m), size.bytes, size.calls));
+        const rows = reference ? await reference.pass(m, SIZES) : [];
+        for (const row of rows) record(core, m, SIZES.find((x) => x.bytes === row.bytes)!.label, { p50: row.p50_ms, mibps: row.mibps });
+      }
       o.log(`grpc run ${r + 1}/${runs} done`);
     }
   } finally {
-    await Promise.all([heads.tls.stop(), heads.plain.stop()]);
+    await Promise.all([heads.tls.stop(), heads.plain.stop(), reference?.stop(), sockets?.stop()]);
     pki.cleanup();
   }
   const rows = SIZES.map((s) => {
     const t = samples.tls[s.label]!;
     const p = samples.plain[s.label]!;
-    return { label: s.label, bytes: s.bytes, tlsP50: median(t.p50), plainP50: median(p.p50), tls: median(t.mibps), plain: median(p.mibps) };
+    return { label: s.label, bytes: s.bytes, tlsP50: median(t.p50), plainP50: median(p.p50), tls: median(t.mibps), plain: median(p.mibps), core: ratio(core, s.label), socket: ratio(socket, s.label) };
   });
   const connTls = median(conn.tls);
   const connPlain = median(conn.plain);
   const markdown = [
     `### grpc: unary echo, mTLS vs plaintext (median of ${runs} runs, one connection, sequential calls)`,
     "",
-    "| payload | p50 plaintext | p50 mTLS | MiB/s plaintext | MiB/s mTLS | mTLS/plaintext throughput |",
-    "|---|---:|---:|---:|---:|---:|",
-    ...rows.map((r) => `| ${r.label} | ${fmt(r.plainP50, 2)} ms | ${fmt(r.tlsP50, 2)} ms | ${fmt(r.plain)} | ${fmt(r.tls)} | ${fmt(r.tls / r.plain, 2)} |`),
+    "| payload | p50 plaintext | p50 mTLS | MiB/s plaintext | MiB/s mTLS | mTLS/plaintext throughput | same, gRPC C-core (Ray's stack) | same, bare Node TLS socket |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows.map((r) => `| ${r.label} | ${fmt(r.plainP50, 2)} ms | ${fmt(r.tlsP50, 2)} ms | ${fmt(r.plain)} | ${fmt(r.tls)} | ${fmt(r.tls / r.plain, 2)} | ${fmt(r.core, 2)} | ${fmt(r.socket, 2)} |`),
+    "",
+    `The last two columns are references from the same run: the same echo through gRPC C-core (Debian's python3-grpcio, client and server), ${coreSkipped ? `**not run: ${coreSkipped}**` : "the stack Ray itself uses"}; and, at 1 MiB and up, a bare Node TLS socket against plain TCP with no HTTP/2 or gRPC, the most any gRPC on Node's TLS can reach. n/a: not measured.`,
     "",
     `New connections (connect + one 1-byte call + close): plaintext ${fmt(connPlain, 0)}/s, mTLS ${fmt(connTls, 0)}/s (ratio ${fmt(connTls / connPlain, 2)}).`,
     "",
@@ -123,7 +172,11 @@ export default async function grpcBench(o: BenchOptions): Promise<BenchResult> {
   return {
     name: "grpc",
     markdown,
-    targets: big.map((r) => ({ what: `mTLS/plaintext throughput at ${r.label} >= 0.7`, value: fmt(r.tls / r.plain, 2), met: r.tls / r.plain >= 0.7 })),
-    data: { rows, connections: { tls: connTls, plain: connPlain }, samples, conn },
+    targets: big.map((r) => ({
+      what: `mTLS/plaintext throughput at ${r.label} >= 0.7`,
+      value: `${fmt(r.tls / r.plain, 2)} (same run: gRPC C-core ${fmt(r.core, 2)}, bare Node TLS socket ${fmt(r.socket, 2)})`,
+      met: r.tls / r.plain >= 0.7,
+    })),
+    data: { rows, connections: { tls: connTls, plain: connPlain }, samples, conn, reference: { core, socket, coreSkipped } },
   };
 }

@@ -1,6 +1,6 @@
 /** `raytls bench [NAME...]` (`npm run bench -- NAME`): the measurements behind the README's figures. */
 import path from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { action, type CliContext } from "../context.js";
 
 export function registerBench(program: Command, ctx: CliContext): void {
@@ -13,9 +13,15 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option("--list", "list the scenarios")
     .option("--strict", "exit 1 when a target is missed")
     .option("--json", "print results as JSON")
+    .addOption(new Option("--serve-socket-echo <mode>", "grpc bench: serve the bare-socket echo reference").choices(["tls", "plain"]).hideHelp())
     .addHelpText("after", "\nExamples:\n  npm run bench -- pod-cert\n  raytls bench grpc health-check --runs 7\n  raytls bench --list")
     .action(
-      action(ctx, async (names: string[], opts: { runs?: string; out: string; list?: boolean; strict?: boolean; json?: boolean }) => {
+      action(ctx, async (names: string[], opts: { runs?: string; out: string; list?: boolean; strict?: boolean; json?: boolean; serveSocketEcho?: "tls" | "plain" }) => {
+        if (opts.serveSocketEcho) {
+          const { serveSocketEcho } = await import("../../bench/socket-echo.js");
+          serveSocketEcho(opts.serveSocketEcho, ctx.env);
+          await new Promise<never>(() => {}); // serves until SIGTERM (it exits the process)
+        }
         const { scenarios } = await import("../../bench/registry.js");
         const { RaytlsError } = await import("../../errors.js");
         const { promises: fsp } = await import("node:fs");
