@@ -19,32 +19,39 @@ import { registerLab } from "./commands/lab.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerSigner } from "./commands/signer.js";
 
-/** One line per verb module; each adds its command(s) to the program. */
-const registrations: Array<(program: Command, ctx: CliContext) => void> = [
-  registerCa,
-  registerInspect,
-  registerPodCert,
-  registerCsr,
-  registerVerify,
-  registerEnv,
-  registerHealthCheck,
-  registerNode,
-  registerLab,
-  registerDemo,
-  registerManifest,
-  registerLint,
-  registerSigner,
-  registerBench,
-];
+/** One entry per verb module, keyed by its top-level command; each adds its command(s) to the program. */
+const registrations: Record<string, (program: Command, ctx: CliContext) => void> = {
+  ca: registerCa,
+  inspect: registerInspect,
+  "pod-cert": registerPodCert,
+  csr: registerCsr,
+  verify: registerVerify,
+  env: registerEnv,
+  "health-check": registerHealthCheck,
+  node: registerNode,
+  lab: registerLab,
+  demo: registerDemo,
+  manifest: registerManifest,
+  lint: registerLint,
+  signer: registerSigner,
+  bench: registerBench,
+};
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The program with every verb, or with only `verb` when it names one: running a verb then skips
+ * building the other thirteen (part of health-check's cold-start budget). `--help`, `--version`
+ * and unknown verbs (commander's "did you mean") get them all.
+ */
+export function buildProgram(ctx: CliContext, verb?: string): Command {
   const program = new Command("raytls")
     .description("Mutual TLS for Ray clusters: CA, per-pod certificates, diagnosis that agrees with gRPC C-core.")
     .version("0.1.0")
     .showHelpAfterError("(run with --help for usage and examples)")
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
-  for (const register of registrations) register(program, ctx);
+  const only = verb !== undefined && Object.hasOwn(registrations, verb) ? registrations[verb]! : undefined;
+  if (only) only(program, ctx);
+  else for (const register of Object.values(registrations)) register(program, ctx);
   program.addHelpText(
     "after",
     `
@@ -60,7 +67,7 @@ Examples (the seed procedure, step by step):
 
 /** Runs the CLI; returns the exit code. Never calls process.exit. */
 export async function main(argv: string[], ctx: CliContext = processContext()): Promise<number> {
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv[0]);
   // commander's exitOverride applies per command; propagate it to subcommands.
   const override = (cmd: Command): void => {
     cmd.exitOverride();
