@@ -11,8 +11,10 @@ import { GRPC_STATUS as Status, RpcError, statusName } from "./grpc-status.js";
 import { H2RpcClient } from "./h2-rpc-client.js";
 import { resolveTarget, type HostsOverride } from "./dial-target.js";
 import { CLUSTER_METADATA_KEY, CLUSTER_METADATA_NAMESPACE, SERVING_STATUS } from "./gcs-schema.js";
-import { diagnose, type Failure } from "./health-diagnosis.js";
-import { probeTls, type ProbeReport } from "./tls-probe.js";
+// The diagnosis (and the probe, with node:dns) load only after a failure: a healthy check's cold
+// start has a 150 ms budget (issue 3).
+import type { Failure } from "./health-diagnosis.js";
+import type { ProbeReport } from "./tls-probe.js";
 import type { ClientTls } from "./client-tls.js";
 
 export type HealthProtocol = "auto" | "cluster-metadata" | "check-alive" | "grpc-health";
@@ -152,6 +154,7 @@ export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckRes
     const code = codeName(e.code);
     const details = e.details ?? e.message;
     client.close();
+    const [{ diagnose }, { probeTls }] = await Promise.all([import("./health-diagnosis.js"), import("./tls-probe.js")]);
     let probe: ProbeReport | undefined;
     if ((o.diagnose ?? true) && (e.code === Status.UNAVAILABLE || e.code === Status.DEADLINE_EXCEEDED || e.code === Status.INTERNAL)) {
       probe = await probeTls({ host: target.host, port: target.port, ip: target.overrideAddress, tls: o.tls, timeoutMs: Math.min(3000, timeoutMs) });
