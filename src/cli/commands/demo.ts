@@ -43,9 +43,9 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           port = p ?? (await freePortOn("127.0.0.1", 6379)) ?? 6379;
         }
         const abort = new AbortController();
-        const onSignal = () => {
+        const onSignal = (signal: "SIGINT" | "SIGTERM") => {
           ctx.err("interrupted: stopping the lab\n");
-          abort.abort(new RaytlsError("interrupted", "demo interrupted; every process and namespace it started was removed", { kind: "check" }));
+          abort.abort(new RaytlsError("interrupted", `demo interrupted (${signal}); every process and namespace it started was removed`, { kind: "interrupted", signal }));
         };
         process.on("SIGINT", onSignal);
         process.on("SIGTERM", onSignal);

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { action, type CliContext } from "../context.js";
-import { RaytlsError } from "../../errors.js";
+import { RaytlsError, signalExitCode } from "../../errors.js";
 
 export function defaultLabDir(name: string): string {
   return join(tmpdir(), "raytls-lab", name);
@@ -61,9 +61,9 @@ Examples:
         const port = Number(o.port);
         if (!/^\d+$/.test(o.port) || port < 1 || port > 65535) throw new RaytlsError("bad-port", `--port: "${o.port}" is not a port number`);
         const dir = o.dir ?? defaultLabDir(o.name);
-        let interrupted = false;
-        const onSignal = () => {
-          interrupted = true;
+        let interrupted: "SIGINT" | "SIGTERM" | undefined;
+        const onSignal = (signal: "SIGINT" | "SIGTERM") => {
+          interrupted = signal;
           ctx.err("interrupted: stopping the lab\n");
         };
         process.on("SIGINT", onSignal);
@@ -81,7 +81,7 @@ Examples:
           });
           if (interrupted) {
             await labDown(dir, o.name);
-            return 1;
+            return signalExitCode(interrupted);
           }
           if (o.json) ctx.out(JSON.stringify({ ok: true, dir, plan: r.state.plan, pids: r.state.pids, ...(r.state.signer ? { signer: r.state.signer } : {}), nodes: r.nodes, ms: r.ms }, null, 2) + "\n");
           else renderUp(ctx, r.state.plan, r.state.pids, r.ms, r.state.signer);
@@ -90,6 +90,8 @@ Examples:
             while (!interrupted) await new Promise((res) => setTimeout(res, 200));
             const d = await labDown(dir, o.name);
             ctx.err(`stopped ${d.stopped.length} pods${d.netnsRemoved.length ? `, removed ${d.netnsRemoved.length} namespaces` : ""}\n`);
+            // --foreground runs until stopped: a signal is how it ends, not a failure.
+            return 0;
           }
           return 0;
         } finally {
