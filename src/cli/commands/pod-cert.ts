@@ -48,7 +48,7 @@ export function registerPodCert(program: Command, ctx: CliContext): void {
     .option("--retry-seconds <n>", "with --signer: keep retrying connection failures, 5xx and 429 this long", "120")
     .option("--source-ip <ip>", "with --signer, lab/testing: bind the source address, as a pod's own IP would be (default: none)")
     .option("--out <dir>", "where tls.key, tls.crt and ca.crt go", "/etc/ray/tls")
-    .option("--days <n>", "validity in days", "365")
+    .option("--days <n>", "validity in days (local CA only; with --signer the signer decides)", "365")
     .option("--force", "overwrite existing files")
     .option("--json", "print the result as JSON")
     .addHelpText(
@@ -69,7 +69,7 @@ Examples:
       --token-file /etc/raytls/token/token --ca-cert /etc/raytls/ca/ca.crt`,
     )
     .action(
-      action(ctx, async (opts: PodCertFlags) => {
+      action(ctx, async (opts: PodCertFlags, command: Command) => {
         const { parseKeyType } = await import("../../pki/key-types.js");
         const { parseRole } = await import("../../pki/pod-identity.js");
         const { issuePodCert } = await import("../../pki/issue.js");
@@ -84,6 +84,12 @@ Examples:
         const { podSans } = await import("../../pki/pod-identity.js");
         podSans({ role, podIp, ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip });
         if (opts.signer !== undefined) {
+          if (command.getOptionValueSource("days") === "cli") {
+            const { RaytlsError } = await import("../../errors.js");
+            throw new RaytlsError("signer-flags", "--days does not go with --signer: the signer decides how long its certificates last", {
+              hint: "leave out --days, or set it where the signer runs (raytls signer serve --days N)",
+            });
+          }
           return podCertFromSigner(ctx, opts, { role, podIp, keyType, ...(headFqdn ? { headFqdn } : {}) });
         }
         if (opts.tokenFile !== undefined || opts.sourceIp !== undefined) {
