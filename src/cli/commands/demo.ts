@@ -44,6 +44,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         }
         const abort = new AbortController();
         const onSignal = (signal: "SIGINT" | "SIGTERM") => {
+          if (abort.signal.aborted) return; // a second Ctrl-C: the cleanup is already under way
           ctx.err("interrupted: stopping the lab\n");
           abort.abort(new RaytlsError("interrupted", `demo interrupted (${signal}); every process and namespace it started was removed`, { kind: "interrupted", signal }));
         };

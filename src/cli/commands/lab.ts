@@ -63,6 +63,7 @@ Examples:
         const dir = o.dir ?? defaultLabDir(o.name);
         let interrupted: "SIGINT" | "SIGTERM" | undefined;
         const onSignal = (signal: "SIGINT" | "SIGTERM") => {
+          if (interrupted) return; // a second Ctrl-C: the cleanup is already under way
           interrupted = signal;
           ctx.err("interrupted: stopping the lab\n");
         };
