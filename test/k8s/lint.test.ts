@@ -119,6 +119,13 @@ describe("raytls lint: each rule on a small manifest", () => {
     expect(f.map((x) => x.path)).toEqual(["spec.headGroupSpec.template.spec.containers[0].env"]);
   });
 
+  it("tls-mixed: RAY_USE_TLS=\" 1\" is off, as Ray reads it (no trimming), so the worker is flagged", () => {
+    const f = findings("tls-mixed", (_d, _rc, _h, w) => {
+      w.containers[0].env = [{ name: "RAY_USE_TLS", value: " 1" }];
+    });
+    expect(f.map((x) => x.path)).toEqual(["spec.workerGroupSpecs[0].template.spec.containers[0].env"]);
+  });
+
   it("tls-mixed: TLS off in the workers, on in the head (error on the worker)", () => {
     const f = findings("tls-mixed", (_d, _rc, _h, w) => {
       w.containers[0].env = [{ name: "RAY_USE_TLS", value: "0" }];

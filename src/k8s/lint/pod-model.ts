@@ -127,10 +127,13 @@ export function envOf(c: ContainerView, name: string): EnvEntry | undefined {
   return c.env.filter((e) => e.name === name).pop();
 }
 
-/** RAY_USE_TLS is on when its value is `1` or `true`, any case (facts section 1). */
+/**
+ * RAY_USE_TLS is on when its value is `1` or `true`, any case (facts section 1), compared as Ray
+ * does, without trimming: `" 1"` is off, as in src/ray/tls-env.ts (which k8s may not import).
+ */
 export function tlsOn(c: ContainerView): boolean {
   const v = envOf(c, "RAY_USE_TLS")?.value;
-  return v !== undefined && ["1", "true"].includes(v.trim().toLowerCase());
+  return v !== undefined && ["1", "true"].includes(v.toLowerCase());
 }
 
 export const TLS_PATH_VARS = ["RAY_TLS_SERVER_CERT", "RAY_TLS_SERVER_KEY", "RAY_TLS_CA_CERT"] as const;
