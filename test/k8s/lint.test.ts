@@ -126,6 +126,60 @@ describe("raytls lint: each rule on a small manifest", () => {
     expect(f.map((x) => x.path)).toEqual(["spec.workerGroupSpecs[0].template.spec.containers[0].env"]);
   });
 
+  describe("envFrom: variables from a ConfigMap or Secret count, as Kubernetes sets them", () => {
+    const fromConfigMap = (docs: Obj[], worker: Obj, give = true) => {
+      worker.containers[0].env = [];
+      worker.containers[0].envFrom = [{ configMapRef: { name: "ray-tls-env" } }];
+      if (give) docs.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "ray-tls-env" }, data: Object.fromEntries(tlsEnv().map((e) => [e.name, e.value])) });
+    };
+
+    it("a ConfigMap given to lint that sets all four: no finding at all", () => {
+      const docs = base();
+      fromConfigMap(docs, docs[0]!.spec.workerGroupSpecs[0].template.spec);
+      expect(lint(docs).findings).toEqual([]);
+    });
+
+    it("a Secret (base64 data) behind a prefix counts too; without the prefix the names do not match", () => {
+      const secret = (prefix: string) => {
+        const docs = base();
+        const w = docs[0]!.spec.workerGroupSpecs[0].template.spec;
+        w.containers[0].env = [];
+        w.containers[0].envFrom = [{ prefix, secretRef: { name: "tls-env" } }];
+        const data = Object.fromEntries(tlsEnv().map((e) => [e.name.replace(/^RAY_/, ""), Buffer.from(e.value).toString("base64")]));
+        docs.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "tls-env" }, data });
+        return lint(docs).findings.map((f) => `${f.rule}:${f.severity}`);
+      };
+      expect(secret("RAY_")).toEqual([]);
+      expect(secret("")).toEqual(["tls-mixed:error"]);
+    });
+
+    it("a ConfigMap not given to lint: a warning that names it, not an error", () => {
+      const f = findings("tls-mixed", (docs, _rc, _h, w) => fromConfigMap(docs, w, false));
+      expect(f).toHaveLength(1);
+      expect(f[0]!.severity).toBe("warning");
+      expect(f[0]!.message).toMatch(/takes env from ConfigMap ray-tls-env, which was not given to raytls lint/);
+      expect(f[0]!.hint).toMatch(/pass the file with ConfigMap ray-tls-env to raytls lint/);
+    });
+
+    it("a path from the ConfigMap that no volumeMount holds is reported at envFrom[i]", () => {
+      const f = findings("tls-path-not-mounted", (docs, _rc, _h, w) => {
+        fromConfigMap(docs, w);
+        docs.at(-1)!.data.RAY_TLS_CA_CERT = "/etc/ca/tls/ca.crt";
+      });
+      expect(f).toHaveLength(1);
+      expect(f[0]).toMatchObject({ severity: "error", path: "spec.workerGroupSpecs[0].template.spec.containers[0].envFrom[0]" });
+      expect(f[0]!.message).toMatch(/RAY_TLS_CA_CERT=\/etc\/ca\/tls\/ca\.crt \(from ConfigMap ray-tls-env\)/);
+    });
+
+    it("env wins over envFrom for the same name", () => {
+      const f = findings("tls-mixed", (docs, _rc, _h, w) => {
+        fromConfigMap(docs, w);
+        w.containers[0].env = [{ name: "RAY_USE_TLS", value: "0" }];
+      });
+      expect(f.map((x) => x.severity)).toEqual(["error"]);
+    });
+  });
+
   it("tls-mixed: TLS off in the workers, on in the head (error on the worker)", () => {
     const f = findings("tls-mixed", (_d, _rc, _h, w) => {
       w.containers[0].env = [{ name: "RAY_USE_TLS", value: "0" }];

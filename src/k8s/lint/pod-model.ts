@@ -13,6 +13,17 @@ export interface EnvEntry {
   name: string;
   value?: string;
   valueFrom?: Record<string, unknown>;
+  /** Index in `env`, or in `envFrom` when `source` is set. */
+  index: number;
+  /** Set when the variable comes through `envFrom`: e.g. "ConfigMap ray-tls-env". */
+  source?: string;
+}
+
+/** One `envFrom` entry: every key of a ConfigMap or Secret, with an optional prefix. */
+export interface EnvFromEntry {
+  kind: "ConfigMap" | "Secret";
+  name: string;
+  prefix: string;
   index: number;
 }
 
@@ -29,6 +40,9 @@ export interface ContainerView {
   name: string;
   path: YamlPath;
   env: EnvEntry[];
+  envFrom: EnvFromEntry[];
+  /** `envFrom` sources that were not among the inputs: their variables are unknown. */
+  unresolvedEnvFrom: string[];
   mounts: MountEntry[];
   /** command and args, as written. */
   argv: string[];
@@ -119,7 +133,17 @@ function containerView(kind: ContainerKind, name: string, path: YamlPath, c: Rec
     return [entry];
   });
   const argv = [...asArray(c.command), ...asArray(c.args)].map((a) => String(a));
-  return { kind, name, path, env, mounts, argv };
+  const envFrom = asArray(c.envFrom).flatMap((e, index): EnvFromEntry[] => {
+    const r = asRecord(e) ?? {};
+    const prefix = typeof r.prefix === "string" ? r.prefix : "";
+    const cm = asRecord(r.configMapRef);
+    const sec = asRecord(r.secretRef);
+    if (typeof cm?.name === "string") return [{ kind: "ConfigMap", name: cm.name, prefix, index }];
+    if (typeof sec?.name === "string") return [{ kind: "Secret", name: sec.name, prefix, index }];
+    return [];
+  });
+  // Until resolveEnvFrom() has looked at the inputs, every envFrom source is unknown.
+  return { kind, name, path, env, envFrom, unresolvedEnvFrom: envFrom.map((e) => `${e.kind} ${e.name}`), mounts, argv };
 }
 
 /** The last entry wins, as in Kubernetes. */

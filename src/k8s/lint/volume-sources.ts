@@ -8,7 +8,7 @@ import type { InputResource } from "./types.js";
 /** A name that holds a CA private key: `ca.key`, `ca-key.pem`, `ca_key`, `rootCA.key`... */
 export const CA_KEY_NAME = /(^|[^a-z])ca[._-]?(private[._-]?)?key(\.pem)?$/i;
 
-function byName(list: InputResource[], name: string, namespace: string | undefined): InputResource | undefined {
+export function byName(list: InputResource[], name: string, namespace: string | undefined): InputResource | undefined {
   return list.find((r) => r.name === name && (!namespace || !r.namespace || r.namespace === namespace)) ?? list.find((r) => r.name === name);
 }
 
