@@ -225,6 +225,37 @@ describe("raytls lint: each rule on a small manifest", () => {
     expect(f).toEqual([]);
   });
 
+  it("ca-key-exposed: the CA key in a Ray container's environment, by secretKeyRef or envFrom (known or guessed Secret)", () => {
+    const byRef = findings("ca-key-exposed", (_d, _rc, _h, w) => {
+      w.containers[0].env.push({ name: "CA_KEY", valueFrom: { secretKeyRef: { name: "my-ca", key: "ca.key" } } });
+    });
+    expect(byRef).toHaveLength(1);
+    expect(byRef[0]).toMatchObject({ severity: "warning", path: "spec.workerGroupSpecs[0].template.spec.containers[0].env[4]" });
+    expect(byRef[0]!.message).toMatch(/Secret my-ca key ca\.key\) is in the environment of long-running container ray-worker .* as CA_KEY;/);
+    expect(byRef[0]!.hint).toMatch(/remove the secretKeyRef/);
+
+    const byEnvFrom = findings("ca-key-exposed", (_d, _rc, h) => {
+      h.containers[0].envFrom = [{ prefix: "X_", secretRef: { name: "my-ca" } }];
+    });
+    expect(byEnvFrom.map((x) => x.path)).toEqual(["spec.headGroupSpec.template.spec.containers[0].envFrom[0]"]);
+    expect(byEnvFrom[0]!.message).toMatch(/as X_ca\.key \(clusters that accept any printable variable name pass it; older ones skip it\)/);
+
+    const guessed = findings("ca-key-exposed", (_d, _rc, h) => {
+      h.containers[0].envFrom = [{ secretRef: { name: "other-ca-secret" } }];
+    });
+    expect(guessed).toHaveLength(1);
+    expect(guessed[0]!.message).toMatch(/assumed from the Secret's name/);
+  });
+
+  it("ca-key-exposed: no env finding for a secretKeyRef to ca.crt, or envFrom a Secret without a CA key", () => {
+    const f = findings("ca-key-exposed", (d, _rc, h, w) => {
+      w.containers[0].env.push({ name: "CA_CERT", valueFrom: { secretKeyRef: { name: "my-ca", key: "ca.crt" } } });
+      d.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "tokens" }, data: { token: "eA==" } });
+      h.containers[0].envFrom = [{ secretRef: { name: "tokens" } }];
+    });
+    expect(f).toEqual([]);
+  });
+
   it("head-san-missing-fqdn (error) and head-san-missing-short-name (info)", () => {
     const noFqdn = findings("head-san-missing-fqdn", (d) => {
       d[2]!.data["head.sh"] = HEAD_SCRIPT.replace("DNS.2 = $FQ_RAY_IP\n", "");

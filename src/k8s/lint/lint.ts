@@ -6,7 +6,7 @@ import type { CrdValidator } from "../crd-schema.js";
 import { formatPath, parseYamlDocuments, type ParsedDocument } from "../yaml-io.js";
 import { asRecord } from "./pod-model.js";
 import { API_RULES, crdSchema, v1alpha1 } from "./rules-api.js";
-import { CA_KEY_RULES, caKeyExposed } from "./rules-ca-key.js";
+import { CA_KEY_RULES, caKeyExposed, caKeyInEnv } from "./rules-ca-key.js";
 import { CERT_SCRIPT_RULES, headSans, podIpMissing, scriptMode0777, scriptNoEku } from "./rules-cert-scripts.js";
 import { autoscalerTlsMissing, TLS_ENV_RULES, tlsEnvIncomplete, tlsMixed, tlsOptionsConflict, tlsPathNotMounted } from "./rules-tls-env.js";
 import type { InputResource, Rule, RuleInfo, Severity } from "./types.js";
@@ -19,6 +19,7 @@ export const RULES: Rule[] = [
   tlsMixed,
   tlsPathNotMounted,
   caKeyExposed,
+  caKeyInEnv,
   headSans,
   podIpMissing,
   tlsOptionsConflict,

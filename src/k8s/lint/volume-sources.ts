@@ -100,6 +100,40 @@ export function caKeyExposures(pod: PodView, c: ContainerView, secrets: InputRes
   return out;
 }
 
+/** A CA private key that reaches a container's environment: `env[i].valueFrom` or `envFrom[i]`. */
+export interface CaKeyEnvExposure {
+  /** "env" or "envFrom", and the index there. */
+  field: "env" | "envFrom";
+  index: number;
+  /** e.g. "Secret my-ca key ca.key". */
+  what: string;
+  /** The variable the container sees. */
+  variable: string;
+  guessed: boolean;
+}
+
+/**
+ * Where a CA private key reaches `c` through its environment rather than a mount: a
+ * `secretKeyRef` to a CA key, or `envFrom` a Secret that holds one (every key becomes a variable).
+ * Worse than a file: environments show up in /proc/<pid>/environ, crash dumps and debug output.
+ */
+export function caKeyEnvExposures(c: ContainerView, secrets: InputResource[], namespace: string | undefined): CaKeyEnvExposure[] {
+  const out: CaKeyEnvExposure[] = [];
+  for (const e of c.env) {
+    if (e.source) continue; // from envFrom: reported once, below
+    const ref = asRecord(e.valueFrom?.secretKeyRef);
+    if (ref && typeof ref.name === "string" && typeof ref.key === "string" && CA_KEY_NAME.test(ref.key)) {
+      out.push({ field: "env", index: e.index, what: `Secret ${ref.name} key ${ref.key}`, variable: e.name, guessed: false });
+    }
+  }
+  for (const src of c.envFrom.filter((x) => x.kind === "Secret")) {
+    const known = dataKeys(byName(secrets, src.name, namespace));
+    const keys = known ? known.filter((k) => CA_KEY_NAME.test(k)) : /(^|[^a-z])ca([^a-z]|$)/i.test(src.name) ? ["ca.key"] : [];
+    for (const k of keys) out.push({ field: "envFrom", index: src.index, what: `Secret ${src.name} key ${k}`, variable: src.prefix + k, guessed: !known });
+  }
+  return out;
+}
+
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
