@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { packageRoot } from "../lab/package-root.js";
 import { firstLine, stopChild, type BenchPki } from "./grpc-bench-peer.js";
 
-export const PYTHON = "/usr/bin/python3";
+/** Debian's interpreter, the one with python3-grpcio (the first python3 on PATH lacks it). */
+const PYTHON = "/usr/bin/python3";
 
 export interface EchoRow {
   bytes: number;

@@ -91,9 +91,8 @@ Examples:
             while (!interrupted) await new Promise((res) => setTimeout(res, 200));
             const d = await labDown(dir, o.name);
             ctx.err(`stopped ${d.stopped.length} pods${d.netnsRemoved.length ? `, removed ${d.netnsRemoved.length} namespaces` : ""}\n`);
-            // --foreground runs until stopped: a signal is how it ends, not a failure.
-            return 0;
           }
+          // With --foreground a signal is how the lab is meant to end, not a failure: exit 0.
           return 0;
         } finally {
           process.off("SIGINT", onSignal);

@@ -39,20 +39,23 @@ function caKeyVolumes(pod: PodView, secrets: InputResource[], namespace: string 
       if (ps && typeof ps.name === "string") sources.push({ secretName: ps.name, items: items(ps.items) });
     }
     for (const src of sources) {
-      const known = dataKeys(byName(secrets, src.secretName, namespace));
-      let keys: string[];
-      let guessed = false;
-      if (src.items) keys = src.items.filter((i) => CA_KEY_NAME.test(i.key)).map((i) => i.path);
-      else if (known) keys = known.filter((k) => CA_KEY_NAME.test(k));
-      else if (/(^|[^a-z])ca([^a-z]|$)/i.test(src.secretName)) {
-        // The Secret is not among the inputs: a CA Secret mounted whole most likely has ca.key.
-        keys = ["ca.key"];
-        guessed = true;
-      } else keys = [];
-      if (keys.length) out.set(v.name, { what: `Secret ${src.secretName}`, keys, guessed });
+      const found = src.items
+        ? { keys: src.items.filter((i) => CA_KEY_NAME.test(i.key)).map((i) => i.path), guessed: false }
+        : caKeysOf(src.secretName, secrets, namespace);
+      if (found.keys.length) out.set(v.name, { what: `Secret ${src.secretName}`, ...found });
     }
   }
   return out;
+}
+
+/**
+ * The CA-key names a whole Secret holds. A Secret not among the inputs is guessed from its name:
+ * a CA Secret (`my-ca`, `ca-tls`) most likely has ca.key.
+ */
+function caKeysOf(secretName: string, secrets: InputResource[], namespace: string | undefined): { keys: string[]; guessed: boolean } {
+  const known = dataKeys(byName(secrets, secretName, namespace));
+  if (known) return { keys: known.filter((k) => CA_KEY_NAME.test(k)), guessed: false };
+  return /(^|[^a-z])ca([^a-z]|$)/i.test(secretName) ? { keys: ["ca.key"], guessed: true } : { keys: [], guessed: false };
 }
 
 function items(v: unknown): Array<{ key: string; path: string }> | undefined {
@@ -127,9 +130,8 @@ export function caKeyEnvExposures(c: ContainerView, secrets: InputResource[], na
     }
   }
   for (const src of c.envFrom.filter((x) => x.kind === "Secret")) {
-    const known = dataKeys(byName(secrets, src.name, namespace));
-    const keys = known ? known.filter((k) => CA_KEY_NAME.test(k)) : /(^|[^a-z])ca([^a-z]|$)/i.test(src.name) ? ["ca.key"] : [];
-    for (const k of keys) out.push({ field: "envFrom", index: src.index, what: `Secret ${src.name} key ${k}`, variable: src.prefix + k, guessed: !known });
+    const { keys, guessed } = caKeysOf(src.name, secrets, namespace);
+    for (const k of keys) out.push({ field: "envFrom", index: src.index, what: `Secret ${src.name} key ${k}`, variable: src.prefix + k, guessed });
   }
   return out;
 }
