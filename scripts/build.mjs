@@ -1,23 +1,60 @@
 // Bundles the CLI (with code splitting, so each verb's dependencies load only when that verb runs:
 // start-up time is a measured target) and the library's two entry points, and writes the
-// library's TypeScript declarations (tsconfig.build.json) beside them. tsc runs in its own
-// process while esbuild bundles: declarations cost a full type check, most of the build's time.
+// library's TypeScript declarations (tsconfig.build.json) beside them.
+//
+// Declarations cost a full type check, most of the build's time, so tsc runs in its own process
+// while esbuild bundles, and not at all when no input changed since the last declarations were
+// written (`npm ci` then `npm run demo` or `npm test` build twice from the same sources).
 import { build } from "esbuild";
 import { spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
+const dist = join(root, "dist");
+const stampFile = join(root, "node_modules", ".cache", "raytls", "declarations.json");
+const started = Date.now();
+
+/** The newest modification among the declarations' inputs (directories too: a deleted file). */
+function newestInput() {
+  let newest = 0;
+  const visit = (p) => {
+    const s = statSync(p);
+    newest = Math.max(newest, s.mtimeMs);
+    if (s.isDirectory()) for (const e of readdirSync(p)) visit(join(p, e));
+  };
+  for (const p of ["src", "tsconfig.json", "tsconfig.build.json", "package-lock.json", "scripts/build.mjs"]) visit(join(root, p));
+  return newest;
+}
+
+function declarationsFresh() {
+  if (!existsSync(join(dist, "index.d.ts")) || !existsSync(stampFile)) return false;
+  const { startedAt } = JSON.parse(readFileSync(stampFile, "utf8"));
+  return typeof startedAt === "number" && startedAt > newestInput();
+}
 
 function declarations() {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
     child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`tsc -p tsconfig.build.json exited ${code}`))));
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`tsc -p tsconfig.build.json exited ${code}`));
+      mkdirSync(join(stampFile, ".."), { recursive: true });
+      writeFileSync(stampFile, JSON.stringify({ startedAt: started }));
+      resolve();
+    });
   });
+}
+
+const keepDeclarations = declarationsFresh();
+if (keepDeclarations) {
+  // Only esbuild's output goes: its chunk names change with their content.
+  for (const p of ["chunks", "cli", "index.js", "experimental.js"]) rmSync(join(dist, p), { recursive: true, force: true });
+} else {
+  rmSync(dist, { recursive: true, force: true });
 }
 
 const common = {
@@ -38,4 +75,4 @@ const bundle = build({
   chunkNames: "chunks/[name]-[hash]",
   outExtension: { ".js": ".js" },
 });
-await Promise.all([bundle, declarations()]);
+await Promise.all([bundle, keepDeclarations ? null : declarations()]);
