@@ -24,11 +24,17 @@ interface PackResult {
   files: Array<{ path: string }>;
 }
 
-/** npm without the npm_* settings of an `npm test` that may be running us. */
+/** Where npm finds its cache and registry, from an `npm test` that may be running us. */
+const NPM_LOCATION = /^npm_config_(cache|userconfig|globalconfig|registry|cafile|proxy|https_proxy|noproxy)$/i;
+
+/** npm without the other npm_* settings of that `npm test` (its local_prefix is the repo). */
 function npm(args: string[], cwd: string): string {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_")));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || NPM_LOCATION.test(k)));
   const r = spawnSync("npm", args, { cwd, env, encoding: "utf8", timeout: 60_000 });
-  if (r.status !== 0) throw new Error(`npm ${args.join(" ")} (in ${cwd}) exited ${r.status}:\n${r.stderr}`);
+  if (r.status !== 0) {
+    const hint = /ENOTCACHED/.test(r.stderr) ? "\nthe npm cache lacks raytls's dependencies: `npm ci` in the repo puts them there" : "";
+    throw new Error(`npm ${args.join(" ")} (in ${cwd}) exited ${r.status}:\n${r.stderr}${hint}`);
+  }
   return r.stdout;
 }
 
