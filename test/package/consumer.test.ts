@@ -138,8 +138,9 @@ describe("a TypeScript consumer of the tarball", () => {
     writeFileSync(
       join(app, "tsconfig.json"),
       JSON.stringify({
-        // skipLibCheck off: the package's own declarations are type-checked too.
-        compilerOptions: { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", strict: true, skipLibCheck: false, types: ["node"], outDir: "out", rootDir: "." },
+        // skipLibCheck off: the package's own declarations are type-checked too. @types/node comes
+        // with the install (protobufjs depends on it), else from the repo's.
+        compilerOptions: { target: "ES2022", module: "nodenext", moduleResolution: "nodenext", strict: true, skipLibCheck: false, types: ["node"], typeRoots: [join(app, "node_modules/@types"), join(REPO, "node_modules/@types")], outDir: "out", rootDir: "." },
         files: ["main.ts"],
       }),
     );
