@@ -75,4 +75,10 @@ const bundle = build({
   chunkNames: "chunks/[name]-[hash]",
   outExtension: { ".js": ".js" },
 });
-await Promise.all([bundle, keepDeclarations ? null : declarations()]);
+try {
+  await Promise.all([bundle, keepDeclarations ? null : declarations()]);
+} catch (err) {
+  // esbuild and tsc have printed the errors themselves.
+  console.error(`build failed: ${err.message}`);
+  process.exit(1);
+}
