@@ -2,6 +2,11 @@
 // start-up time is a measured target) and the library's two entry points, and writes the
 // library's TypeScript declarations (tsconfig.build.json) beside them.
 //
+// The library does not bundle its dependencies: they load from node_modules, so a program that
+// uses raytls and @grpc/grpc-js shares one grpc-js with it (grpc-js checks credentials with
+// instanceof, and `rayServerCredentials()` or `RayChannelCredentials` made by a bundled copy are
+// refused by the program's own). The CLI bundles everything: fewer files to load at start-up.
+//
 // Declarations cost a full type check, most of the build's time, so tsc runs in its own process
 // while esbuild bundles, and not at all when no input changed since the last declarations were
 // written (`npm ci` then `npm run demo` or `npm test` build twice from the same sources).
@@ -67,16 +72,23 @@ const common = {
   // CommonJS dependencies bundled into ESM still call require() for node built-ins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
-const bundle = build({
+const cli = build({
   ...common,
-  entryPoints: { "cli/main": "src/cli/main.ts", index: "src/index.ts", experimental: "src/experimental.ts" },
+  entryPoints: { "cli/main": "src/cli/main.ts" },
   outdir: "dist",
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
-  outExtension: { ".js": ".js" },
+});
+const library = build({
+  ...common,
+  entryPoints: { index: "src/index.ts", experimental: "src/experimental.ts" },
+  packages: "external",
+  outdir: "dist",
+  splitting: true,
+  chunkNames: "chunks/lib/[name]-[hash]",
 });
 try {
-  await Promise.all([bundle, keepDeclarations ? null : declarations()]);
+  await Promise.all([cli, library, keepDeclarations ? null : declarations()]);
 } catch (err) {
   // esbuild and tsc have printed the errors themselves.
   console.error(`build failed: ${err.message}`);

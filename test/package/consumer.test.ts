@@ -51,7 +51,7 @@ const SHIPPED = [
   /^LICENSE$/,
   /^bin\/raytls\.mjs$/,
   /^dist\/(index|experimental|cli\/main)\.js$/,
-  /^dist\/chunks\/[\w-]+\.js$/, // esbuild's shared chunks
+  /^dist\/chunks\/(lib\/)?[\w-]+\.js$/, // esbuild's shared chunks: the CLI's, the library's (lib/)
   /^dist\/([\w-]+\/)*[\w-]+\.d\.ts$/, // declarations, mirroring src/
   /^docs\/[\w-]+\.md$/, // the README links them
   /^proto\/[\w]+\.proto$/, // the wire format raytls speaks
@@ -169,6 +169,14 @@ describe("a TypeScript consumer of the tarball", () => {
     expect(output.verify).toEqual({ ok: true, checks: ["chain:true", "validity:true", "purpose:true", "key:true", "host:true"] });
   });
 
+  it("makes a worker CSR and reads its SANs back", () => {
+    expect(output.csrSans).toEqual([
+      { type: "dns", value: "localhost" },
+      { type: "ip", value: "127.0.0.1" },
+      { type: "ip", value: "10.244.0.9" },
+    ]);
+  });
+
   it("gives gRPC C-core's peer-name verdicts: the FQDN passes, the short name fails in gRPC's words", () => {
     expect(output.byFqdn).toBe(true);
     expect(output.byShortName).toEqual({ ok: false, message: "Peer name raycluster-tls-head-svc is not in peer certificate" });
@@ -179,9 +187,12 @@ describe("a TypeScript consumer of the tarball", () => {
   });
 
   it("health-checks a head started from raytls/experimental over mutual TLS", () => {
-    expect(output.experimental).toBe("function");
     expect(output.health).toMatchObject({ ok: true, used: "cluster-metadata", tls: true });
     expect(output.health.clusterId).toMatch(/^[0-9a-f]{56}$/);
+  });
+
+  it("hands RayChannelCredentials to the program's own grpc-js Client, which connects with them", () => {
+    expect(output.ownGrpc).toBe("ready");
   });
 
   it("builds a manifest that its own lint passes", () => {

@@ -6,15 +6,18 @@
  * excludes it): "raytls" resolves only in the consumer project.
  */
 import { writeFileSync } from "node:fs";
+import { Client } from "@grpc/grpc-js";
 import {
   buildManifest,
   checkPeerName,
   createCa,
+  createCsr,
   healthCheck,
   issuePodCert,
   lintFiles,
   loadCa,
   manifestFiles,
+  parseCsr,
   RaytlsError,
   verifyCertificate,
   type ClientTls,
@@ -44,6 +47,10 @@ const report = verifyCertificate({ caPem: caPair.certPem, certPem: head.certPem,
 const byFqdn: PeerNameVerdict = checkPeerName(fqdn, head.certPem);
 const byShortName: PeerNameVerdict = checkPeerName("raycluster-tls-head-svc", head.certPem);
 
+// A CSR made and read back (seed Step 2 for a CA kept elsewhere).
+const csr = await createCsr({ role: "worker", podIp: "10.244.0.9" });
+const csrSans = parseCsr(csr.csrPem, "worker.csr").sans;
+
 let badInput: { isRaytlsError: boolean; code: string } | undefined;
 try {
   issuePodCert({ ca, role: "worker", podIp: "not-an-ip" });
@@ -55,8 +62,14 @@ try {
 const tlsOf = (p: { certPem: string; keyPem: string }): ClientTls => ({ cert: Buffer.from(p.certPem), key: Buffer.from(p.keyPem), ca: Buffer.from(caPair.certPem) });
 const running = await startHead({ host: "127.0.0.1", port: 0, tls: tlsOf(head), dialBack: false });
 let health: HealthCheckResult;
+let ownGrpc: string;
 try {
   health = await healthCheck({ address: `127.0.0.1:${running.port}`, tls: tlsOf(worker), skipVersionCheck: true, timeoutMs: 10_000 });
+  // The program's own grpc-js takes raytls's credentials (one grpc-js, not a bundled copy) and
+  // completes a mutual-TLS handshake with them.
+  const client = new Client(`127.0.0.1:${running.port}`, new RayChannelCredentials(tlsOf(worker), "127.0.0.1"));
+  ownGrpc = await new Promise<string>((resolve) => client.waitForReady(Date.now() + 10_000, (err) => resolve(err ? err.message : "ready")));
+  client.close();
 } finally {
   await running.close();
 }
@@ -66,9 +79,10 @@ const lint = lintFiles(manifestFiles(manifest).map((f) => ({ file: f.name, text:
 
 console.log(
   JSON.stringify({
-    experimental: typeof RayChannelCredentials,
+    ownGrpc,
     verify: { ok: report.ok, checks: report.checks.map((c) => `${c.check}:${c.ok}`) },
     headSans: head.sans,
+    csrSans,
     byFqdn: byFqdn.ok,
     byShortName: { ok: byShortName.ok, message: byShortName.message },
     badInput,
