@@ -1,4 +1,8 @@
-/** The curated public API of raytls (the CLI is built on exactly this). */
+/**
+ * The curated public API of raytls, on grpc-js's public API only (the CLI is built on it and on
+ * raytls/experimental).
+ * What leans on @grpc/grpc-js internals lives apart in src/experimental.ts.
+ */
 export { RaytlsError } from "./errors.js";
 // Certificates (issue 2): the seed's Steps 1 and 2, verification, and gRPC C-core's peer-name rules.
 export { createCa, loadCa, type CreateCaOptions, type LoadedCa, type PemPair } from "./pki/ca.js";
@@ -21,13 +25,11 @@ export { buildRayCluster, rayTlsEnv, type WorkerGroup, type ClusterMode } from "
 export { gencertScript, seedScripts } from "./k8s/seed-scripts.js";
 export { loadCrd, type CrdValidator } from "./k8s/crd-schema.js";
 export { lintFiles, RULE_INFO, type LintReport, type LintFinding } from "./k8s/lint/lint.js";
-// Ray on the wire (issue 3): health check, Ray-compatible test nodes, the local lab and demo.
+// Ray on the wire (issue 3): health check, the local lab and demo (its nodes: raytls/experimental).
 export { healthCheck, HEALTH_PROTOCOLS, type HealthCheckOptions, type HealthCheckResult, type HealthProtocol } from "./ray/health-check.js";
-export { startHead, type HeadOptions, type RunningHead } from "./ray/head-node.js";
-export { startWorker, headAddressFromEnv, type WorkerOptions, type RunningWorker } from "./ray/worker-node.js";
-export { RayChannelCredentials } from "./ray/ray-channel-credentials.js";
 export { rayServerCredentials } from "./ray/server-credentials.js";
 export { loadTls, type TlsFiles } from "./ray/tls-material.js";
+export type { ClientTls } from "./ray/client-tls.js";
 export { probeTls, type ProbeReport } from "./ray/tls-probe.js";
 export { labUp, labStatus, labDown, type LabUpOptions, type LabStatus } from "./lab/lab.js";
 export { runDemo, type DemoReport, type DemoStep } from "./lab/demo.js";
