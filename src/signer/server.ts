@@ -90,6 +90,8 @@ export async function startSigner(o: SignerOptions): Promise<RunningSigner> {
     });
   }
   const limits = { bodyBytes: 64 * 1024, handshakeTimeoutMs: 5_000, headersTimeoutMs: 10_000, requestTimeoutMs: 10_000, idleTimeoutMs: 15_000, maxConnections: 4096, ...o.limits };
+  // Node refuses headersTimeout > requestTimeout; within the budget, the budget decides.
+  limits.headersTimeoutMs = Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs);
   const host = o.host.replace(/^\[(.*)\]$/, "$1");
   const sans: San[] = [...new Set(["localhost", ...(o.dns ?? [])])].map((value) => ({ type: "dns", value }));
   const ips = UNSPECIFIED.has(host) ? ["127.0.0.1"] : [...new Set(["127.0.0.1", host])];

@@ -99,3 +99,69 @@ describe("connection starvation (issue 13)", () => {
     expect(attackerOpen).toBeLessThanOrEqual(128);
   });
 });
+
+describe("the connection budget and the reserve (issue 13)", () => {
+  const settle = () => new Promise((r) => setTimeout(r, 300));
+
+  it("a connection without a whole request within the budget is closed, whatever stage it stalls in", async () => {
+    const g = await startTestSigner({ limits: { requestTimeoutMs: 800, handshakeTimeoutMs: 5000, headersTimeoutMs: 5000, idleTimeoutMs: 10_000 } });
+    try {
+      const { connect: tlsConnect } = await import("node:tls");
+      const closedAfter = (s: Socket) => {
+        const t0 = Date.now();
+        s.on("error", () => undefined);
+        return new Promise<number>((r) => s.once("close", () => r(Date.now() - t0)));
+      };
+      const tcp = connect({ host: "127.0.0.1", port: g.signer.port });
+      const half = connect({ host: "127.0.0.1", port: g.signer.port });
+      half.once("connect", () => half.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])));
+      const tls = () => tlsConnect({ host: "127.0.0.1", port: g.signer.port, ca: g.caCertPem, servername: "localhost" });
+      const headers = tls();
+      headers.once("secureConnect", () => headers.write("POST /v1/sign HTTP/1.1\r\nHost: x\r\n"));
+      // Whole headers, then the body one byte every 200 ms: never idle, never finished.
+      const trickle = tls();
+      let timer: NodeJS.Timeout | undefined;
+      trickle.once("secureConnect", () => {
+        trickle.write(`POST /v1/sign HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${WORKER}\r\nContent-Length: 1000\r\n\r\n`);
+        timer = setInterval(() => trickle.write("a"), 200);
+      });
+      const times = await Promise.all([tcp, half, headers, trickle].map(closedAfter));
+      clearInterval(timer);
+      expect(times.every((ms) => ms < 1800), `closed after ${times.join(", ")} ms`).toBe(true);
+      expect(g.audit.records).toEqual([]); // nothing was decided
+    } finally {
+      await g.signer.close();
+    }
+  });
+
+  it("the last slots are kept for addresses that hold few: a flood stops at max - reserved, others still get in", async () => {
+    const g = await startTestSigner({ limits: { maxConnections: 64, reservedConnections: 16, maxConnectionsPerSource: 64 } });
+    const sockets: Socket[] = [];
+    const open = (n: number, localAddress: string) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          new Promise<void>((resolve) => {
+            const s = connect({ host: "127.0.0.1", port: g.signer.port, localAddress });
+            sockets.push(s);
+            s.on("error", () => undefined);
+            s.once("connect", () => resolve());
+            s.once("close", () => resolve());
+          }),
+        ),
+      );
+    try {
+      await open(64, ATTACKER);
+      await settle();
+      expect(g.signer.connections.open().get(ATTACKER)).toBe(48);
+      await open(10, "127.0.0.4");
+      await settle();
+      expect(g.signer.connections.open().get("127.0.0.4")).toBe(8);
+      const csrPem = (await createCsr({ role: "worker", podIp: GOOD })).csrPem;
+      const res = await requestCertificate({ url: g.signer.url, token: WORKER, caCertPem: g.caCertPem, role: "worker", csrPem, retrySeconds: 0, localAddress: GOOD });
+      expect(res.sans).toContain(`IP:${GOOD}`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await g.signer.close();
+    }
+  });
+});
