@@ -1,8 +1,9 @@
 /**
  * The signer's client (`raytls pod-cert --signer`): sends a CSR, trusts only the given CA
  * certificate, and retries what can get better (connection failures, 5xx, 429) with backoff until
- * a deadline, so a pod that starts before the signer still gets its certificate. A refusal (400,
- * 401, 403) is final: retrying cannot change a token or a policy.
+ * a deadline, never sooner than the signer's Retry-After, so a pod that starts before the signer
+ * still gets its certificate. A refusal (400, 401, 403) is final: retrying cannot change a token
+ * or a policy.
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { request } from "node:https";

@@ -3,8 +3,13 @@
  * nothing else does. Its own serving certificate is issued at start from the same CA, so a pod
  * trusts it through `ca.crt` alone.
  *
- * A slow or dead client cannot stall others: TLS handshakes, headers, whole requests and idle
- * sockets each have a deadline, and bodies are capped. Decisions are made in sign-request.ts.
+ * No peer can starve the others (issue 13): connections are counted per source address with a
+ * reserve kept for addresses that hold few (connection-guard.ts), each must bring its request
+ * whole within a budget, bodies are capped, and each role token has an issuance rate limit
+ * (rate-limit.ts). One request per connection: every answer says `Connection: close`, so a
+ * certificate is never issued for a pipelined request that could not be answered. Every decision
+ * goes to the audit log, refusals past a rate as counts (audit-summary.ts); an issued certificate's
+ * line is written once the answer is out. Decisions are made in sign-request.ts.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { constants } from "node:crypto";
