@@ -34,6 +34,8 @@ export interface ConnectionGuard {
   admit(socket: Socket): boolean;
   /** The socket's request has arrived whole: its budget no longer applies. */
   served(socket: Socket): void;
+  /** Closes every admitted connection (the server is stopping). */
+  closeAll(): void;
   /** Open connections per address (tests, diagnostics). */
   open(): ReadonlyMap<string, number>;
   /** Connections closed at once for a limit since the start. */
@@ -50,6 +52,7 @@ export function connectionGuard(o: ConnectionLimits = {}): ConnectionGuard {
   // Keyed by the remote address and port, which the raw TCP socket (seen at accept) and the TLS
   // socket wrapped around it (seen with the request) both report.
   const budgets = new Map<string, NodeJS.Timeout>();
+  const admitted = new Set<Socket>();
   const key = (s: Socket) => `${s.remoteAddress}:${s.remotePort}`;
   let total = 0;
   let refused = 0;
@@ -69,7 +72,9 @@ export function connectionGuard(o: ConnectionLimits = {}): ConnectionGuard {
       budget.unref();
       const k = key(socket);
       budgets.set(k, budget);
+      admitted.add(socket);
       socket.once("close", () => {
+        admitted.delete(socket);
         clearTimeout(budget);
         budgets.delete(k);
         total--;
@@ -81,6 +86,9 @@ export function connectionGuard(o: ConnectionLimits = {}): ConnectionGuard {
     },
     served(socket) {
       clearTimeout(budgets.get(key(socket)));
+    },
+    closeAll() {
+      for (const s of admitted) s.destroy();
     },
     open: () => bySource,
     refused: () => refused,

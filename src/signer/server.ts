@@ -145,7 +145,7 @@ export async function startSigner(o: SignerOptions): Promise<RunningSigner> {
   // must not cut off the answer to that request: the socket closes once it is written.
   server.on("tlsClientError", (_err, socket) => socket.destroy());
   server.on("clientError", (_err, socket) => {
-    if (!carried.has(socket)) socket.destroy();
+    if (!answering.has(socket)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -175,6 +175,8 @@ export async function startSigner(o: SignerOptions): Promise<RunningSigner> {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        // Also those that never became HTTP connections (idle TCP, half-done handshakes).
+        guard.closeAll();
       });
       await audit?.close();
     },
@@ -195,10 +197,13 @@ interface RouteContext {
  * first are never decided: nothing is issued that cannot be delivered.
  */
 const carried = new WeakSet<object>();
+/** Sockets whose answer is being written: a parse error behind it must not cut it off. */
+const answering = new WeakSet<object>();
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
+  answering.add(res.socket ?? res);
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": String(Buffer.byteLength(text)), connection: "close", ...headers });
   res.end(text);
 }
@@ -229,7 +234,9 @@ async function route(ctx: RouteContext, req: IncomingMessage, res: ServerRespons
     }
     if (url !== "/v1/sign") return send(res, 404, { error: "not-found", reason: `no such path ${url}; POST /v1/sign or GET /healthz` });
     if (req.method !== "POST") return send(res, 405, { error: "method", reason: "use POST" }, { allow: "POST" });
-    const body = await readBody(req, ctx.maxBody);
+    const body = await readBody(req, ctx.maxBody).catch(() => null);
+    // The client went away mid-body (reset, budget spent): nothing to decide, nothing to log.
+    if (body === null) return;
     ctx.guard.served(req.socket);
     if (body === undefined) {
       const reason = `the body is larger than ${ctx.maxBody} bytes`;

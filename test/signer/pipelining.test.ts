@@ -32,5 +32,7 @@ describe("pipelined requests (issue 13)", () => {
     expect(new Set(delivered).size).toBe(delivered.length);
     expect(audited.sort()).toEqual(delivered.sort());
     expect(closed).toBe(true);
+    // One request per connection, said in the answer (RFC 9112 section 9.6).
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
   });
 });
