@@ -108,7 +108,7 @@ describe("the connection budget and the reserve (issue 13)", () => {
   const settle = () => new Promise((r) => setTimeout(r, 300));
 
   it("a connection without a whole request within the budget is closed, whatever stage it stalls in", async () => {
-    const g = await startTestSigner({ limits: { requestTimeoutMs: 800, handshakeTimeoutMs: 5000, headersTimeoutMs: 5000, idleTimeoutMs: 10_000 } });
+    const g = await startTestSigner({ limits: { requestTimeoutMs: 800, handshakeTimeoutMs: 5000, headersTimeoutMs: 800, idleTimeoutMs: 10_000 } });
     try {
       const { connect: tlsConnect } = await import("node:tls");
       const closedAfter = (s: Socket) => {
