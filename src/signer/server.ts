@@ -254,6 +254,7 @@ async function route(ctx: RouteContext, req: IncomingMessage, res: ServerRespons
     if (outcome.status === 200) {
       // One line per certificate signed, written once the answer is out: it says whether the
       // client got it (`delivered: false` when the connection died first).
+      if (res.destroyed) return audit?.write({ ...outcome.audit, delivered: false });
       let logged = false;
       const log = (delivered: boolean) => {
         if (logged) return;

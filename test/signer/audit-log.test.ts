@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fileAuditSink, memoryAuditSink, type AuditRecord } from "../../src/signer/audit.js";
-import { signRequestText, startTestSigner, WORKER, type SignerFixture } from "./signer-fixture.js";
+import { readUntilClose, signRequestText, startTestSigner, tlsConnect, WORKER, type SignerFixture } from "./signer-fixture.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "raytls-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,6 +99,26 @@ describe("audit log: refusal floods are summarised (issue 13)", () => {
     expect(text).toMatch(/^HTTP\/1\.1 500 /);
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]).toMatchObject({ decision: "error", status: 500, peerIp: "127.0.0.1", reason: expect.stringMatching(/internal error: .*Invalid time value/) });
+  });
+});
+
+describe("audit log that cannot be written", () => {
+  it("the signer answers 503 and issues nothing while its sink reports a failure", async () => {
+    const inner = memoryAuditSink();
+    let broken: string | undefined = "the audit log /x cannot be written: ENOSPC: no space left on device";
+    const f = await startTestSigner({ audit: { ...inner, failure: () => broken } });
+    const req = await signRequestText("127.0.0.1", WORKER);
+    const ask = async () => {
+      const s = await tlsConnect(f);
+      const reading = readUntilClose(s, 5000);
+      s.write(req);
+      return (await reading).text;
+    };
+    expect(await ask()).toMatch(/^HTTP\/1\.1 503 [\s\S]*"error":"audit-log"/);
+    broken = undefined;
+    expect(await ask()).toMatch(/^HTTP\/1\.1 200 /);
+    await f.signer.close();
+    expect(inner.records.map((r) => [r.decision, r.status])).toEqual([["error", 503], ["issued", 200]]);
   });
 });
 
