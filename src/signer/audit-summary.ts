@@ -33,6 +33,13 @@ interface SourceWindow {
   statuses: Record<string, number>;
 }
 
+/** Counts one refusal not logged; by HTTP status, or "connection" for a connection closed at once. */
+function count(w: SourceWindow, r: AuditRecord): void {
+  const key = r.status === undefined ? "connection" : String(r.status);
+  w.suppressed++;
+  w.statuses[key] = (w.statuses[key] ?? 0) + 1;
+}
+
 export function summarizingAuditSink(inner: AuditSink, o: AuditRateOptions = {}): AuditSink {
   const windowMs = o.windowMs ?? 10_000;
   const perSource = o.perSource ?? 10;
@@ -72,19 +79,14 @@ export function summarizingAuditSink(inner: AuditSink, o: AuditRateOptions = {})
         const key = sources.size < maxSources ? r.peerIp : "*";
         w = sources.get(key) ?? { logged: 0, suppressed: 0, statuses: {} };
         sources.set(key, w);
-        if (key === "*") {
-          w.suppressed++;
-          w.statuses[String(r.status)] = (w.statuses[String(r.status)] ?? 0) + 1;
-          return;
-        }
+        if (key === "*") return count(w, r);
       }
       if (w.logged < perSource && loggedInWindow < total) {
         w.logged++;
         loggedInWindow++;
         return inner.write(r);
       }
-      w.suppressed++;
-      w.statuses[String(r.status)] = (w.statuses[String(r.status)] ?? 0) + 1;
+      count(w, r);
     },
     async close() {
       clearInterval(timer);

@@ -20,7 +20,7 @@ export interface AuditRecord {
    * "summary" (refusals from `peerIp` not logged one by one: `count`, `statuses`, `since`).
    */
   decision: "issued" | "refused" | "error" | "summary";
-  /** HTTP status sent back (absent on a summary line). */
+  /** HTTP status sent back (absent on a summary line, and for a connection closed at once). */
   status?: number;
   /** "DNS:localhost", "IP:10.0.0.5": issued names, or the names asked for when refused. */
   sans?: string[];

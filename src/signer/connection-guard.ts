@@ -27,6 +27,8 @@ export interface ConnectionLimits {
   perSourceWhenBusy?: number;
   /** From accept to a whole request. Default is 10 000 ms. */
   budgetMs?: number;
+  /** Told of each connection closed at once, with why (the audit log counts them). */
+  onRefuse?: (ip: string, reason: string) => void;
 }
 
 export interface ConnectionGuard {
@@ -61,9 +63,15 @@ export function connectionGuard(o: ConnectionLimits = {}): ConnectionGuard {
     admit(socket) {
       const ip = normalizePeerIp(socket.remoteAddress ?? "");
       const held = bySource.get(ip) ?? 0;
-      if (total >= max || held >= perSource || (total >= max - reserved && held >= whenBusy)) {
+      const full =
+        total >= max ? `all ${max} connections are open` :
+        held >= perSource ? `${held} connections are open from this address (at most ${perSource})` :
+        total >= max - reserved && held >= whenBusy ? `the last ${reserved} of ${max} connections are kept for addresses holding fewer than ${whenBusy}` :
+        undefined;
+      if (full) {
         refused++;
         socket.destroy();
+        o.onRefuse?.(ip, `connection closed at once: ${full}`);
         return false;
       }
       total++;

@@ -115,6 +115,8 @@ export async function startSigner(o: SignerOptions): Promise<RunningSigner> {
   const guard = connectionGuard({
     max: limits.maxConnections,
     budgetMs: limits.requestTimeoutMs,
+    // Logged as refusals without an HTTP status (none was sent); a flood of them becomes counts.
+    onRefuse: (peerIp, reason) => audit?.write({ time: auditTime(cfg), peerIp, decision: "refused", reason }),
     ...(limits.maxConnectionsPerSource !== undefined ? { perSource: limits.maxConnectionsPerSource } : {}),
     ...(limits.reservedConnections !== undefined ? { reserved: limits.reservedConnections } : {}),
   });

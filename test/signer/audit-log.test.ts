@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fileAuditSink, memoryAuditSink, type AuditRecord } from "../../src/signer/audit.js";
+import { summarizingAuditSink } from "../../src/signer/audit-summary.js";
 import { readUntilClose, signRequestText, startTestSigner, tlsConnect, WORKER, type SignerFixture } from "./signer-fixture.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "raytls-audit-"));
@@ -80,6 +81,17 @@ describe("audit log: refusal floods are summarised (issue 13)", () => {
     expect(audit.records.filter((r) => r.peerIp === "127.0.0.4" && r.decision === "refused")).toHaveLength(3);
     expect(audit.records.filter((r) => r.peerIp === "127.0.0.2" && r.decision === "refused")).toHaveLength(10);
     expect(audit.records.find((r) => r.decision === "summary")).toMatchObject({ peerIp: "127.0.0.2", count: 20, statuses: { "401": 20 } });
+  });
+
+  it("the bounds hold with many addresses: per address, in all, and past the addresses counted one by one", async () => {
+    const inner = memoryAuditSink();
+    const sink = summarizingAuditSink(inner, { perSource: 2, total: 5, maxSources: 3, windowMs: 1e9, now: () => 0 });
+    for (const ip of ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"]) for (let i = 0; i < 4; i++) sink.write({ time: "t", peerIp: ip, decision: "refused", status: 401 });
+    sink.write({ time: "t", peerIp: "10.0.0.9", decision: "issued", status: 200, serial: "ab" });
+    await sink.close();
+    expect(inner.records.filter((r) => r.decision === "refused").map((r) => r.peerIp)).toEqual(["10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2", "10.0.0.3"]);
+    expect(inner.records.filter((r) => r.decision === "issued")).toHaveLength(1);
+    expect(inner.records.filter((r) => r.decision === "summary").map((r) => [r.peerIp, r.count])).toEqual([["10.0.0.1", 2], ["10.0.0.2", 2], ["10.0.0.3", 3], ["*", 8]]);
   });
 
   it("a 500 is logged", async () => {

@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const s of held) s.destroy();
-  await f?.signer.close();
+  await f?.signer.close(); // again after the test's own close: harmless
 });
 
 /**
@@ -100,6 +100,14 @@ describe("connection starvation (issue 13)", () => {
     );
     expect(ok, failures[0]).toBe(GOOD_REQUESTS);
     expect(heldAfterFlood).toBeLessThanOrEqual(128);
+    // The audit log says so, boundedly: 10 lines one by one, the rest counted in one summary line.
+    for (const sock of held) sock.destroy();
+    await f.signer.close();
+    const refusedLines = f.audit.records.filter((r) => r.peerIp === ATTACKER && r.decision === "refused");
+    const summary = f.audit.records.filter((r) => r.peerIp === ATTACKER && r.decision === "summary");
+    expect(refusedLines.length).toBeLessThanOrEqual(10);
+    expect(refusedLines[0]?.reason).toMatch(/^connection closed at once: 128 connections are open from this address \(at most 128\)/);
+    expect(refusedLines.length + summary.reduce((n, r) => n + (r.statuses?.connection ?? 0), 0)).toBe(f.signer.connections.refused());
     expect(attackerOpen).toBeGreaterThan(100); // the flood was really held all along
   });
 });
