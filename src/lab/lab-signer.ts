@@ -167,7 +167,7 @@ export function formatAudit(r: AuditRecord): string {
   const what =
     r.decision === "issued" ? `${(r.sans ?? []).join(", ")} serial ${r.serial?.slice(0, 12)}...` :
     r.decision === "summary" ? `${r.count} more refusals since ${r.since} (${Object.entries(r.statuses ?? {}).map(([s, n]) => `HTTP ${s} x${n}`).join(", ")})` :
-    `HTTP ${r.status}: ${r.reason}${r.sans ? ` [asked: ${r.sans.join(", ")}]` : ""}`;
+    `${r.status ? `HTTP ${r.status}: ` : ""}${r.reason}${r.sans ? ` [asked: ${r.sans.join(", ")}]` : ""}`;
   return `${r.decision.padEnd(7)} peer ${r.peerIp.padEnd(11)} ${who}: ${what}`;
 }
 
