@@ -83,7 +83,7 @@ describe("connection starvation (issue 13)", () => {
         while (next < csrs.length) {
           const csrPem = csrs[next++]!;
           try {
-            const res = await requestCertificate({ url: f.signer.url, token: WORKER, caCertPem: f.caCertPem, role: "worker", csrPem, retrySeconds: 0, attemptTimeoutMs: 5000, localAddress: GOOD });
+            const res = await requestCertificate({ url: f.signer.url, token: WORKER, caCertPem: f.caCertPem, role: "worker", csrPem, retrySeconds: 0, attemptTimeoutMs: 20_000, localAddress: GOOD });
             if (res.sans.includes(`IP:${GOOD}`)) ok++;
           } catch (err) {
             failures.push((err as Error).message);
