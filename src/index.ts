@@ -39,4 +39,5 @@ export { requestCertificate, fetchPodCertificate, checkIssuedCertificate, type S
 export { decideSans, roleForAuthorization, signerTokens, type NamePolicy } from "./signer/policy.js";
 export { handleSignRequest, type SignResponse } from "./signer/sign-request.js";
 export { fileAuditSink, memoryAuditSink, streamAuditSink, type AuditRecord, type AuditSink } from "./signer/audit.js";
+export { summarizingAuditSink, type AuditRateOptions } from "./signer/audit-summary.js";
 export { signerNames, signerUrl } from "./k8s/signer-resources.js";

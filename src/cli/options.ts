@@ -15,6 +15,15 @@ export function parseDays(value: string, flag = "--days"): number {
   return n;
 }
 
+/** A number in [min, max] (whole when `whole`), for limits such as `--token-rate 10`. */
+export function parseNumber(value: string, flag: string, o: { min: number; max: number; whole?: boolean; example: string }): number {
+  const n = Number(value.trim());
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || (o.whole && !Number.isInteger(n)) || n < o.min || n > o.max) {
+    throw new RaytlsError("bad-number", `${flag}: "${value}" is not a ${o.whole ? "whole number" : "number"} from ${o.min} to ${o.max}`, { hint: `e.g. ${flag} ${o.example}` });
+  }
+  return n;
+}
+
 export function parseTime(value: string, flag = "--at"): Date {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) {

@@ -164,7 +164,10 @@ export async function readAudit(sp: SignerPlan): Promise<AuditRecord[]> {
 /** One audit record as a short line: `issued worker 127.0.0.3 IP:127.0.0.1, IP:127.0.0.3 serial 5f...`. */
 export function formatAudit(r: AuditRecord): string {
   const who = `${r.role ?? "-"}${r.requestedRole && r.requestedRole !== r.role ? ` (asked for ${r.requestedRole})` : ""}`;
-  const what = r.decision === "issued" ? `${(r.sans ?? []).join(", ")} serial ${r.serial?.slice(0, 12)}...` : `HTTP ${r.status}: ${r.reason}${r.sans ? ` [asked: ${r.sans.join(", ")}]` : ""}`;
+  const what =
+    r.decision === "issued" ? `${(r.sans ?? []).join(", ")} serial ${r.serial?.slice(0, 12)}...` :
+    r.decision === "summary" ? `${r.count} more refusals since ${r.since} (${Object.entries(r.statuses ?? {}).map(([s, n]) => `HTTP ${s} x${n}`).join(", ")})` :
+    `${r.status ? `HTTP ${r.status}: ` : ""}${r.reason}${r.sans ? ` [asked: ${r.sans.join(", ")}]` : ""}`;
   return `${r.decision.padEnd(7)} peer ${r.peerIp.padEnd(11)} ${who}: ${what}`;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The signer's client (`raytls pod-cert --signer`): sends a CSR, trusts only the given CA
  * certificate, and retries what can get better (connection failures, 5xx, 429) with backoff until
- * a deadline, so a pod that starts before the signer still gets its certificate. A refusal (400,
- * 401, 403) is final: retrying cannot change a token or a policy.
+ * a deadline, never sooner than the signer's Retry-After, so a pod that starts before the signer
+ * still gets its certificate. A refusal (400, 401, 403) is final: retrying cannot change a token
+ * or a policy.
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { request } from "node:https";
@@ -46,7 +47,19 @@ export interface SignClientOptions {
 /** TLS failures that no retry can fix: the signer's certificate is not from this CA, or not for this name. */
 const PERMANENT_TLS = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|ERR_INVALID_URL)$/;
 
-class Retryable extends Error {}
+class Retryable extends Error {
+  /** The server's Retry-After, in ms (429, 503). */
+  retryAfterMs?: number;
+}
+
+/** Retry-After (RFC 9110 section 10.2.3): whole seconds, or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d{1,9}$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 
 export function parseSignerUrl(url: string, where = "--signer"): URL {
   let u: URL;
@@ -71,12 +84,14 @@ export async function requestCertificate(o: SignClientOptions): Promise<SignResp
   o = { ...o, secureContext: o.secureContext ?? createSecureContext({ ca: o.caCertPem }) };
   for (let attempt = 0; ; attempt++) {
     let why: string;
+    let retryAfterMs: number | undefined;
     try {
       const res = await once(url, body, o);
       return { ...res, attempts: attempt + 1 };
     } catch (err) {
       if (!(err instanceof Retryable)) throw err;
       why = err.message;
+      retryAfterMs = err.retryAfterMs;
     }
     const left = deadline - clock();
     if (left <= 0) {
@@ -85,7 +100,16 @@ export async function requestCertificate(o: SignClientOptions): Promise<SignResp
         hint: "check that the signer is running and reachable from this pod (Service, NetworkPolicy), or raise --retry-seconds",
       });
     }
-    const delayMs = Math.min(left, backoffDelay(attempt, { ...(o.random ? { random: o.random } : {}) }));
+    const jitter = backoffDelay(attempt, { ...(o.random ? { random: o.random } : {}) });
+    if (retryAfterMs !== undefined && retryAfterMs > left) {
+      throw new RaytlsError("signer-busy", `the signer at ${o.url} asks to wait ${Math.ceil(retryAfterMs / 1000)} s (${why}), past the ${o.retrySeconds ?? 120} s of --retry-seconds`, {
+        kind: "check",
+        hint: "raise --retry-seconds, or the signer's --token-burst/--token-rate if this many certificates are expected",
+      });
+    }
+    // Never sooner than the signer's Retry-After; the jitter on top keeps a crowd told the same
+    // number of seconds from coming back in one wave.
+    const delayMs = Math.min(left, (retryAfterMs ?? 0) + jitter);
     o.onRetry?.({ attempt: attempt + 1, delayMs, why });
     await sleep(delayMs);
   }
@@ -121,7 +145,12 @@ function once(url: URL, body: string, o: SignClientOptions): Promise<SignRespons
           }
           if (status === 200 && typeof json.certPem === "string") return resolve(json as unknown as SignResponse);
           const reason = typeof json.reason === "string" ? json.reason : text.slice(0, 200) || res.statusMessage || "";
-          if (status === 429 || status >= 500 || status === 200) return reject(new Retryable(`HTTP ${status}${reason ? `: ${reason}` : ""}`));
+          if (status === 429 || status >= 500 || status === 200) {
+            const retry = new Retryable(`HTTP ${status}${reason ? `: ${reason}` : ""}`);
+            const after = parseRetryAfter(res.headers["retry-after"]);
+            if (after !== undefined) retry.retryAfterMs = after;
+            return reject(retry);
+          }
           reject(
             new RaytlsError("signer-refused", `the signer refused (HTTP ${status}${typeof json.error === "string" ? ` ${json.error}` : ""}): ${reason}`, {
               kind: "check",

@@ -13,6 +13,7 @@ import { formatSan } from "../pki/san.js";
 import type { AuditRecord } from "./audit.js";
 import { parseCsr, type ParsedCsr } from "../pki/csr.js";
 import { decideSans, normalizePeerIp, roleForAuthorization, type NamePolicy, type SignerTokens } from "./policy.js";
+import type { TokenBuckets } from "./rate-limit.js";
 
 /** The request body, checked before anything else is read from it. */
 const SignRequestBody = z
@@ -30,6 +31,8 @@ export interface SignConfig {
   days?: number;
   /** Default is the current time, per request. */
   now?: () => Date;
+  /** Issuance rate limit per role token (rate-limit.ts); none when absent. */
+  buckets?: TokenBuckets<Role>;
 }
 
 /** What the signer answers on success. */
@@ -43,6 +46,8 @@ export interface SignResponse {
 export interface SignOutcome {
   status: number;
   body: SignResponse | { error: string; reason: string };
+  /** Extra response headers (WWW-Authenticate on 401, Retry-After on 429). */
+  headers?: Record<string, string>;
   audit: AuditRecord;
 }
 
@@ -50,13 +55,19 @@ export async function handleSignRequest(cfg: SignConfig, req: { authorization: s
   const now = cfg.now?.() ?? new Date();
   const peerIp = normalizePeerIp(req.peerIp);
   const base = { time: now.toISOString(), peerIp };
-  const refuse = (status: number, error: string, reason: string, extra: Partial<AuditRecord> = {}): SignOutcome => ({
+  const refuse = (status: number, error: string, reason: string, extra: Partial<AuditRecord> = {}, headers?: Record<string, string>): SignOutcome => ({
     status,
     body: { error, reason },
+    ...(headers ? { headers } : {}),
     audit: { ...base, ...extra, decision: "refused", status, reason },
   });
   const role = roleForAuthorization(cfg.tokens, req.authorization);
-  if (!role) return refuse(401, "bad-token", req.authorization ? "the bearer token is not a signer token" : "no Authorization: Bearer <token> header");
+  if (!role) return refuse(401, "bad-token", req.authorization ? "the bearer token is not a signer token" : "no Authorization: Bearer <token> header", {}, { "www-authenticate": "Bearer" });
+  // Checked before the CSR is read (an empty bucket costs nothing more) and taken when signing.
+  const limited = (wait: number) =>
+    refuse(429, "rate-limited", `the ${role} token has had its share of certificates for now; retry in ${wait} s`, { role }, { "retry-after": String(wait) });
+  const wait = cfg.buckets?.retryAfter(role) ?? 0;
+  if (wait) return limited(wait);
   let parsed: unknown;
   try {
     parsed = JSON.parse(req.body);
@@ -89,6 +100,8 @@ export async function handleSignRequest(cfg: SignConfig, req: { authorization: s
   // URI and email SANs go to the policy too, which grants neither: refused, never silently dropped.
   const decision = decideSans({ role: role as Role, peerIp, requested: [...csr.sans, ...csr.otherSans], policy: cfg.names });
   if (!decision.ok) return refuse(403, "policy", decision.reason, { role, requestedRole, sans: asked });
+  const taken = cfg.buckets?.take(role) ?? 0;
+  if (taken) return limited(taken);
   const cn = role === "head" ? cfg.names.headFqdn : peerIp;
   const cert = issueLeaf({
     ca: cfg.ca,

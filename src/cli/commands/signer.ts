@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
-import { collect, parseDays } from "../options.js";
+import { collect, parseDays, parseNumber } from "../options.js";
 import { RaytlsError } from "../../errors.js";
 
 interface SignerServeFlags {
@@ -15,6 +15,11 @@ interface SignerServeFlags {
   dns: string[];
   auditLog?: string;
   days: string;
+  tokenBurst: string;
+  tokenRate: string;
+  maxConnections: string;
+  maxConnectionsPerIp: string;
+  auditWindow: string;
 }
 
 /** `IP:PORT` or `[IPv6]:PORT`. */
@@ -41,13 +46,19 @@ export function registerSigner(program: Command, ctx: CliContext): void {
     .option("--dns <name>", "DNS name in the signer's own serving certificate (its Service FQDN); repeatable", collect, [])
     .option("--audit-log <file>", "append one JSON line per decision here (default: stdout; - for stdout)")
     .option("--days <n>", "validity of issued certificates in days", "365")
+    .option("--token-burst <n>", "certificates one role token may get at once (then 429 with Retry-After)", "2000")
+    .option("--token-rate <n>", "refill of each token's allowance, certificates per second", "10")
+    .option("--max-connections <n>", "open connections in all; the last eighth is kept for addresses holding fewer than 8", "4096")
+    .option("--max-connections-per-ip <n>", "open connections from one source address", "128")
+    .option("--audit-window <seconds>", "refusals from one address past 10 per window are logged as one summary line", "10")
     .addHelpText(
       "after",
       `
 Policy: the bearer token decides the role. IP SANs may only be 127.0.0.1 and the request's TCP
 peer address (the pod's own IP on a flat pod network); DNS SANs only localhost, plus for the head
 --head-fqdn and --head-dns. The certificate is built from policy, never copied from the CSR.
-Refusals: 401 bad token, 403 policy, 400 bad CSR, as JSON {error, reason}. See docs/signer.md.
+Refusals: 401 bad token, 403 policy, 400 bad CSR, 429 rate limit, as JSON {error, reason}.
+One request per connection; a connection must bring it whole within 10 s. See docs/signer.md.
 
 Example:
   raytls signer serve --ca-dir ./ca --listen 0.0.0.0:8443 \\
@@ -69,6 +80,13 @@ async function serve(ctx: CliContext, o: SignerServeFlags): Promise<number> {
   ]);
   const { host, port } = parseListen(o.listen);
   const days = parseDays(o.days);
+  const limits = {
+    tokenBurst: parseNumber(o.tokenBurst, "--token-burst", { min: 1, max: 1e9, whole: true, example: "2000" }),
+    tokenRate: parseNumber(o.tokenRate, "--token-rate", { min: 0, max: 1e6, example: "10" }),
+    maxConnections: parseNumber(o.maxConnections, "--max-connections", { min: 16, max: 1e6, whole: true, example: "4096" }),
+    maxConnectionsPerSource: parseNumber(o.maxConnectionsPerIp, "--max-connections-per-ip", { min: 1, max: 1e6, whole: true, example: "128" }),
+    auditWindowMs: parseNumber(o.auditWindow, "--audit-window", { min: 1, max: 86400, whole: true, example: "10" }) * 1000,
+  };
   const headFqdn = checkDnsName(o.headFqdn, "--head-fqdn");
   const headDns = o.headDns.map((d, i) => checkDnsName(d, `--head-dns[${i}]`));
   const dns = o.dns.map((d, i) => checkDnsName(d, `--dns[${i}]`));
@@ -83,10 +101,12 @@ async function serve(ctx: CliContext, o: SignerServeFlags): Promise<number> {
   const caDir = path.resolve(ctx.cwd, o.caDir);
   const ca = await readCaDir(caDir);
   const sink = o.auditLog === undefined || o.auditLog === "-" ? audit.streamAuditSink({ write: (s: string) => ctx.out(s) }) : await audit.fileAuditSink(path.resolve(ctx.cwd, o.auditLog));
-  const running = await startSigner({ ca, host, port, headToken, workerToken, headFqdn, headDns, dns, days, audit: sink });
+  if ("notice" in sink && sink.notice) ctx.err(`raytls signer: ${sink.notice}\n`);
+  const running = await startSigner({ ca, host, port, headToken, workerToken, headFqdn, headDns, dns, days, audit: sink, limits });
   const names = running.servingSans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`).join(", ");
   ctx.err(`raytls signer listening on ${running.url} (CA ${caDir}; serving certificate for ${names})\n`);
   ctx.err(`heads may get: localhost, ${[headFqdn, ...headDns].join(", ")}, 127.0.0.1, their own IP; workers: localhost, 127.0.0.1, their own IP\n`);
+  ctx.err(`limits: ${limits.tokenBurst} certificates per token at once, then ${limits.tokenRate}/s; ${limits.maxConnections} connections, ${limits.maxConnectionsPerSource} per address\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
