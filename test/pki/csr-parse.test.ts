@@ -7,7 +7,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createCsr, parseCsr } from "../../src/pki/csr.js";
 import { x509 } from "../../src/pki/x509-provider.js";
-import { decodeGeneralNames } from "../../src/pki/certificate-reader.js";
+import { decodeGeneralNames } from "../../src/pki/san.js";
+import { decodeName } from "../../src/pki/distinguished-name.js";
 import * as der from "../../src/pki/der.js";
 
 function opensslCsr(keyArgs: string[], san: string): string {
@@ -32,7 +33,7 @@ describe("parseCsr", () => {
       expect(Buffer.from(ours.spki).equals(Buffer.from(theirs.publicKey.rawData))).toBe(true);
       const sanExt = theirs.extensions.find((e) => e.type === "2.5.29.17")!;
       const raw = new Uint8Array(sanExt.value);
-      expect(ours.sans).toEqual(decodeGeneralNames(raw, der.read(raw)));
+      expect(ours.sans).toEqual(decodeGeneralNames(raw, der.read(raw), "san", (b, n, p) => decodeName(b, n, p).text));
       expect(ours.subject.replace(/, /g, "+")).toBe(theirs.subject.replace(/, /g, "+"));
     }
   });
@@ -45,7 +46,7 @@ describe("parseCsr", () => {
     expect(at).toBeGreaterThan(0);
     der[at + 5] = 6;
     const tampered = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString("base64").replace(/.{64}/g, "$&\n")}\n-----END CERTIFICATE REQUEST-----\n`;
-    expect(() => parseCsr(tampered, "csr")).toThrow(/signature does not verify/);
+    expect(() => parseCsr(tampered, "csr")).toThrow(/signature is refused: the signature does not verify/);
     expect(await new x509.Pkcs10CertificateRequest(tampered).verify()).toBe(false);
     expect(() => parseCsr("garbage", "csr")).toThrow(/no PEM certificate request/);
     const noSan = opensslCsr(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"], "");

@@ -153,7 +153,7 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
   const caFile = path.resolve(ctx.cwd, opts.caCert);
   const caCertPem = await readInputFile(caFile, "--ca-cert");
   const caFacts = readCertificatePem(caCertPem, caFile);
-  if (!caFacts.ca?.isCa) throw new RaytlsError("not-a-ca", `${caFile}: this certificate is not a CA`, { hint: "pass the CA certificate (ca.crt), not a pod certificate" });
+  if (!caFacts.basicConstraints?.ca) throw new RaytlsError("not-a-ca", `${caFile}: this certificate is not a CA`, { hint: "pass the CA certificate (ca.crt), not a pod certificate" });
   const dir = path.resolve(ctx.cwd, opts.out);
   const files = { key: path.join(dir, "tls.key"), cert: path.join(dir, "tls.crt"), ca: path.join(dir, "ca.crt") };
   if (!opts.force) {
