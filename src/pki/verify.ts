@@ -174,7 +174,7 @@ function purposeChecks(leaf: Certificate, purpose: Purpose): Check[] {
  * link, the authority key identifier (when both sides have one) names the issuer's key, and the
  * signature verifies.
  */
-function issuedBy(cert: Certificate, issuer: Certificate): SignatureVerdict {
+export function issuedBy(cert: Certificate, issuer: Certificate): SignatureVerdict {
   if (!sameBytes(issuer.subject.der, cert.issuer.der)) return { ok: false, why: "the names differ" };
   if (cert.authorityKeyId !== undefined && issuer.subjectKeyId !== undefined && cert.authorityKeyId !== issuer.subjectKeyId) {
     return { ok: false, why: `the authority key identifier ${cert.authorityKeyId} does not match its subject key identifier ${issuer.subjectKeyId} (openssl: subject issuer mismatch)` };
