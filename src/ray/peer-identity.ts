@@ -15,22 +15,36 @@ import type { PeerCertificate, TLSSocket } from "node:tls";
 import { RaytlsError } from "../errors.js";
 import { checkPeerNameDer } from "../pki/peer-name.js";
 
-/** The error a failed peer-name check produces; `sans` are what the server presented. */
-export class PeerNameError extends RaytlsError {
+/**
+ * The error a failed peer-name check produces; `sans` are what the server presented. A plain
+ * Error on purpose: Node reports a verification error by its `code` when it has one
+ * (authorizationError = err.code || err.message), and gRPC's words must come through.
+ */
+export class PeerNameError extends Error {
+  override readonly name = "PeerNameError";
   constructor(
     message: string,
     readonly host: string,
     readonly sans: string[],
-    hint: string | undefined,
+    readonly hint: string | undefined,
   ) {
-    super("peer-name", message, { kind: "check", ...(hint ? { hint } : {}) });
+    super(message);
   }
 }
 
-/** The peer's leaf certificate as DER, read without Node decoding any of its fields. */
+const peerDer = new WeakMap<TLSSocket, Uint8Array | undefined>();
+
+/**
+ * The peer's leaf certificate as DER, read without Node decoding any of its fields. Cached per
+ * socket: on a client socket Node 20's getPeerX509Certificate() takes the leaf out of OpenSSL's
+ * peer chain (sk_X509_delete in X509Certificate::GetPeerCert), so a second call finds nothing.
+ */
 export function peerCertificateDer(socket: TLSSocket): Uint8Array | undefined {
+  if (peerDer.has(socket)) return peerDer.get(socket);
   const x = socket.getPeerX509Certificate();
-  return x ? new Uint8Array(x.raw) : undefined;
+  const raw = x ? new Uint8Array(x.raw) : undefined;
+  if (raw) peerDer.set(socket, raw);
+  return raw;
 }
 
 /**
@@ -54,7 +68,8 @@ export function checkIdentity(host: string, cert: Pick<PeerCertificate, "raw"> |
     verdict = checkPeerNameDer(host, cert.raw);
   } catch (err) {
     // A certificate the strict reader refuses is refused, as C-core's OpenSSL refuses what it cannot parse.
-    return err instanceof Error ? err : new Error(String(err));
+    if (err instanceof RaytlsError) return new PeerNameError(err.message, host, [], err.hint);
+    throw err;
   }
   if (verdict.ok) return undefined;
   return new PeerNameError(verdict.message ?? `Peer name ${host} is not in peer certificate`, host, verdict.sans, verdict.hint);

@@ -97,7 +97,7 @@ export async function probeTls(o: ProbeOptions): Promise<ProbeReport> {
   const tlsSocket = first.socket!;
   report.speaksTls = true;
   report.tlsVersion = tlsSocket.getProtocol() ?? undefined;
-  const raw = peerCertificateDer(tlsSocket);
+  const raw = first.peerDer;
   if (raw) {
     try {
       const cert = readCertificateDer(raw, "server certificate");
@@ -147,7 +147,7 @@ function handshake(
   o: ProbeOptions,
   timeoutMs: number,
   withCert: boolean,
-): Promise<{ socket?: TLSSocket; error?: string }> {
+): Promise<{ socket?: TLSSocket; peerDer?: Uint8Array; error?: string }> {
   return new Promise((resolve) => {
     const s = guardPeerCertificate(tlsConnect({
       socket,
@@ -165,7 +165,9 @@ function handshake(
     }, timeoutMs);
     s.once("secureConnect", () => {
       clearTimeout(timer);
-      resolve({ socket: s });
+      // Now: a server that closes right after the handshake takes the handle (and the certificate) with it.
+      const peerDer = peerCertificateDer(s);
+      resolve({ socket: s, ...(peerDer ? { peerDer } : {}) });
     });
     s.once("error", (e) => {
       clearTimeout(timer);
