@@ -9,12 +9,12 @@ import { algorithmOid, decodeExtensions, decodePublicKeyInfo, type PublicKeyInfo
 import * as r from "./der-reader.js";
 import { decodeName, encodeName } from "./distinguished-name.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-types.js";
-import { generateKey } from "./keys.js";
+import { assertStrongKey, generateKey } from "./keys.js";
 import { checkDnsName, checkIp } from "./names.js";
 import { parsePem } from "./pem.js";
 import { OID } from "./oids.js";
 import { podSans, type PodIdentity } from "./pod-identity.js";
-import { decodeGeneralNames, formatSan, type San } from "./san.js";
+import { decodeGeneralNames, type San } from "./san.js";
 import { checkSignature } from "./signature.js";
 import { toCryptoKeyPair, webAlgorithm, x509 } from "./x509-provider.js";
 
@@ -91,7 +91,8 @@ export function parseCsrDer(buf: Uint8Array, where: string): ParsedCsr {
   checkIssuableKey(read.key, publicKey, `${where}: the requested key`);
   const v = checkSignature(read.signatureOid, read.info, read.signature, publicKey);
   if (!v.ok) {
-    throw new RaytlsError("bad-csr-signature", `${where}: the request's signature is refused: ${v.why}`, { hint: "the CSR was altered or signed with another key; make it again" });
+    const why = v.why === "the signature does not verify" ? "the request's signature does not verify" : `the request's signature is refused: ${v.why}`;
+    throw new RaytlsError("bad-csr-signature", `${where}: ${why}`, { hint: "the CSR was altered or signed with another key; make it again" });
   }
   const sans: San[] = [];
   const otherSans: San[] = [];
@@ -101,7 +102,7 @@ export function parseCsrDer(buf: Uint8Array, where: string): ParsedCsr {
     else if (s.type === "ip") sans.push({ type: "ip", value: checkIp(s.value, `${where}: IP SAN`) });
     else {
       otherSans.push(s);
-      ignored.push(`SAN ${formatSan(s)}`);
+      ignored.push(`${s.type.toUpperCase()} SAN ${s.value}`);
     }
   }
   ignored.push(...read.ignored);
@@ -118,17 +119,8 @@ export function parseCsrDer(buf: Uint8Array, where: string): ParsedCsr {
  * more. An explicit-parameter EC key is refused (openssl error 94; gRPC refuses the handshake).
  */
 export function checkIssuableKey(info: PublicKeyInfo, key: KeyObject, where: string): void {
-  if (info.algorithmOid === OID.ecPublicKey) {
-    if (info.explicitParameters) throw new RaytlsError("weak-key", `${where}: an EC key with explicit curve parameters; openssl and gRPC refuse such certificates`, { hint: "use a named curve: P-256 (default) or P-384" });
-    if (info.curveOid !== OID.prime256v1 && info.curveOid !== OID.secp384r1) throw new RaytlsError("weak-key", `${where}: EC curve ${info.curveOid} is not P-256 or P-384`, { hint: "use --key-type ecdsa-p256 or ecdsa-p384" });
-    return;
-  }
-  if (info.algorithmOid === OID.rsaEncryption) {
-    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) throw new RaytlsError("weak-key", `${where}: RSA-${bits} is below 2048 bits`, { hint: "use an RSA key of 2048 bits or more, or ECDSA P-256" });
-    return;
-  }
-  throw new RaytlsError("weak-key", `${where}: key algorithm ${info.algorithmOid} is not issued for`, { hint: "use an RSA (>= 2048) or ECDSA P-256/P-384 key" });
+  if (info.explicitParameters) throw new RaytlsError("unsupported-key", `${where}: an EC key with explicit curve parameters; openssl (error 94) and gRPC refuse such certificates`, { hint: "use a named curve: ecdsa-p256 or ecdsa-p384" });
+  assertStrongKey(key, where);
 }
 
 /** CertificationRequest (RFC 2986 4) field by field; throws bad-der errors naming the field. */
