@@ -11,17 +11,14 @@
  * handshake was refused.
  */
 import { execFileSync } from "node:child_process";
-import { randomBytes, sign, type KeyObject } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createSecureServer, type Http2SecureServer } from "node:http2";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCa, loadCa, type LoadedCa } from "../../src/pki/ca.js";
-import { leafExtensions } from "../../src/pki/certificate-profile.js";
 import * as der from "../../src/pki/der.js";
-import { encodeName } from "../../src/pki/distinguished-name.js";
-import { generateKey } from "../../src/pki/keys.js";
-import { toPem } from "../../src/pki/pem.js";
+import { buildLeaf, ext, type BuiltCert } from "../helpers/cert-builder.js";
 import { runCli } from "../helpers/cli.js";
 import { coreCall, grpcCoreAvailable, type CoreCallResult } from "../helpers/grpc-core.js";
 import { tempDir } from "../helpers/openssl.js";
@@ -30,38 +27,9 @@ const avail = grpcCoreAvailable();
 if (!avail.ok) console.warn(`[verify-grpc-core.test] skipping: ${avail.reason}`);
 if (!avail.ok && process.env.CI === "true") throw new Error(`CI=true needs gRPC C-core: ${avail.reason}`);
 
-const DAY = 86_400_000;
-const ext = (oid: string, critical: boolean, value: Uint8Array): Uint8Array =>
-  critical ? der.sequence(der.oid(oid), der.TRUE, der.octetString(value)) : der.sequence(der.oid(oid), der.octetString(value));
 const ipSan = der.implicit(7, Uint8Array.of(127, 0, 0, 1));
-
-interface Built {
-  certPem: string;
-  keyPem: string;
-}
-
-/** A leaf for 127.0.0.1 signed by `ca`, with the parts a class changes. */
-function leaf(ca: LoadedCa, o: { extensions?: (base: Uint8Array[]) => Uint8Array[]; notBefore?: Uint8Array; key?: { spki: Uint8Array; keyPem: string } } = {}): Built {
-  const key = o.key ?? (() => {
-    const k = generateKey("ecdsa-p256");
-    return { spki: k.spki, keyPem: k.privatePem };
-  })();
-  const base = leafExtensions({ spki: key.spki, caKeyId: ca.keyId, sans: [{ type: "ip", value: "127.0.0.1" }], rsa: false });
-  const alg = der.sequence(der.oid("1.2.840.10045.4.3.2"));
-  const now = Date.now();
-  const tbs = der.sequence(
-    der.explicit(0, der.smallInteger(2)),
-    der.unsignedInteger(Uint8Array.of(0x01, ...randomBytes(8))),
-    alg,
-    ca.subjectDer,
-    der.sequence(o.notBefore ?? der.time(new Date(now - DAY)), der.time(new Date(now + 30 * DAY))),
-    encodeName([["CN", "hostile"]]),
-    key.spki,
-    der.explicit(3, der.sequence(...(o.extensions ? o.extensions(base) : base))),
-  );
-  const sig = sign("sha256", tbs, ca.key as KeyObject);
-  return { certPem: toPem("CERTIFICATE", der.sequence(tbs, alg, der.bitString(new Uint8Array(sig)))), keyPem: key.keyPem };
-}
+type Built = Pick<BuiltCert, "certPem" | "keyPem">;
+const leaf = buildLeaf;
 
 interface Row {
   id: string;
