@@ -70,7 +70,9 @@ const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.len
  * Parses one DER certificate (RFC 5280 4.1). `where` prefixes every error's field path, e.g.
  * "tls.crt:1" gives "tls.crt:1: certificate.tbsCertificate.validity.notBefore: ...".
  */
-export function parseCertificate(bytes: Uint8Array, where?: string): Certificate {
+export function parseCertificate(input: Uint8Array, where?: string): Certificate {
+  // A plain Uint8Array view: Buffer's subarray costs more, and the reader slices a lot.
+  const bytes = Buffer.isBuffer(input) ? new Uint8Array(input.buffer, input.byteOffset, input.length) : input;
   const root = where ? `${where}: certificate` : "certificate";
   const top = r.readTop(bytes, root, r.TAG.SEQUENCE);
   const outer = new r.Fields(bytes, top, root);
@@ -197,10 +199,8 @@ export function decodeExtensions(buf: Uint8Array, wrapper: r.Node, path: string)
   });
 }
 
-function extensionName(oid: string): string {
-  const names: Record<string, string> = { [OID.subjectAltName]: "subjectAltName", [OID.basicConstraints]: "basicConstraints", [OID.keyUsage]: "keyUsage", [OID.extKeyUsage]: "extKeyUsage", [OID.subjectKeyIdentifier]: "subjectKeyIdentifier", [OID.authorityKeyIdentifier]: "authorityKeyIdentifier" };
-  return names[oid] ?? oid;
-}
+const EXTENSION_NAMES: Record<string, string> = { [OID.subjectAltName]: "subjectAltName", [OID.basicConstraints]: "basicConstraints", [OID.keyUsage]: "keyUsage", [OID.extKeyUsage]: "extKeyUsage", [OID.subjectKeyIdentifier]: "subjectKeyIdentifier", [OID.authorityKeyIdentifier]: "authorityKeyIdentifier" };
+const extensionName = (oid: string): string => EXTENSION_NAMES[oid] ?? oid;
 
 /** Decodes an extension raytls decides on into `cert`; others are kept as bytes. */
 function readKnownExtension(ext: CertificateExtension, at: string, cert: Certificate): void {

@@ -92,7 +92,13 @@ export function children(buf: Der, node: Node, path = "DER"): Node[] {
   if (!(node.tag & 0x20)) throw derError(path, `${tagName(node.tag)} is primitive, expected a constructed value`);
   const out: Node[] = [];
   for (let p = node.contentStart; p < node.end; ) {
-    const c = read(buf, p, `${path}[${out.length}]`, node.end);
+    let c: Node;
+    try {
+      c = read(buf, p, path, node.end);
+    } catch {
+      // Paths are built only on the error path: the peer check runs this per handshake.
+      c = read(buf, p, `${path}[${out.length}]`, node.end);
+    }
     out.push(c);
     p = c.end;
   }
@@ -132,7 +138,8 @@ export class Fields {
     this.kids = children(buf, node, path);
   }
   next(tag: number, name: string): Node {
-    return expectTag(this.kids[this.i++], tag, `${this.path}.${name}`);
+    const k = this.kids[this.i++];
+    return k && k.tag === tag ? k : expectTag(k, tag, `${this.path}.${name}`);
   }
   optional(tag: number): Node | undefined {
     const k = this.kids[this.i];
@@ -180,8 +187,11 @@ export function decodeInteger(buf: Der, n: Node, path: string): DerInteger {
   if (c.length === 0) throw derError(path, "INTEGER has no content octets");
   if (c.length > 1 && ((c[0] === 0 && c[1]! < 0x80) || (c[0] === 0xff && c[1]! >= 0x80))) throw derError(path, "INTEGER is not minimally encoded");
   const negative = c[0]! >= 0x80;
-  let v = BigInt(`0x${Buffer.from(c).toString("hex")}`);
-  if (negative) v = (1n << BigInt(8 * c.length)) - v;
+  if (!negative) {
+    const h = Buffer.from(c.buffer, c.byteOffset, c.length).toString("hex").replace(/^0+(?=.)/, "");
+    return { hex: h, negative };
+  }
+  const v = (1n << BigInt(8 * c.length)) - BigInt(`0x${Buffer.from(c).toString("hex")}`);
   return { hex: v.toString(16), negative };
 }
 
@@ -311,27 +321,41 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * requires: seconds present, Zulu, no fractions, a date that exists. Never an Invalid Date.
  */
 export function decodeTime(buf: Der, n: Node, path: string): Date {
-  const s = Buffer.from(content(buf, n)).toString("latin1");
-  let digits: string;
-  if (n.tag === TAG.UTC_TIME) {
-    if (!/^\d{12}Z$/.test(s)) throw derError(path, `UTCTime "${printable(s)}" is not YYMMDDHHMMSSZ`);
-    const yy = Number(s.slice(0, 2));
-    digits = `${yy >= 50 ? 19 : 20}${s}`;
-  } else if (n.tag === TAG.GENERALIZED_TIME) {
-    if (!/^\d{14}Z$/.test(s)) throw derError(path, `GeneralizedTime "${printable(s)}" is not YYYYMMDDHHMMSSZ`);
-    digits = s;
-  } else {
-    throw derError(path, `expected UTCTime or GeneralizedTime, found ${tagName(n.tag)}`);
+  const c = content(buf, n);
+  const utc = n.tag === TAG.UTC_TIME;
+  if (!utc && n.tag !== TAG.GENERALIZED_TIME) throw derError(path, `expected UTCTime or GeneralizedTime, found ${tagName(n.tag)}`);
+  // Byte by byte, not a regular expression: the peer check reads two of these per handshake.
+  const digits = utc ? 12 : 14;
+  let ok = c.length === digits + 1 && c[digits] === 0x5a;
+  for (let i = 0; ok && i < digits; i++) ok = c[i]! >= 0x30 && c[i]! <= 0x39;
+  if (!ok) {
+    const s = Buffer.from(c).toString("latin1");
+    throw derError(path, utc ? `UTCTime "${printable(s)}" is not YYMMDDHHMMSSZ` : `GeneralizedTime "${printable(s)}" is not YYYYMMDDHHMMSSZ`);
   }
-  const [y, mo, d, h, mi, se] = [digits.slice(0, 4), digits.slice(4, 6), digits.slice(6, 8), digits.slice(8, 10), digits.slice(10, 12), digits.slice(12, 14)].map(Number) as [number, number, number, number, number, number];
+  const d2 = (i: number): number => (c[i]! - 0x30) * 10 + (c[i + 1]! - 0x30);
+  let y: number;
+  let o: number;
+  if (utc) {
+    const yy = d2(0);
+    y = yy >= 50 ? 1900 + yy : 2000 + yy;
+    o = 2;
+  } else {
+    y = d2(0) * 100 + d2(2);
+    o = 4;
+  }
+  const mo = d2(o);
+  const d = d2(o + 2);
+  const h = d2(o + 4);
+  const mi = d2(o + 6);
+  const se = d2(o + 8);
   if (mo < 1 || mo > 12) throw derError(path, `month ${mo} does not exist`);
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   const dim = mo === 2 && leap ? 29 : DAYS[mo - 1]!;
   if (d < 1 || d > dim) throw derError(path, `day ${d} does not exist in month ${mo} of ${y}`);
   if (h > 23 || mi > 59 || se > 59) throw derError(path, `time ${h}:${mi}:${se} does not exist`);
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d);
-  date.setUTCHours(h, mi, se, 0);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+  // Date.UTC maps years 0-99 to 1900-1999; only GeneralizedTime can say so, and means it.
+  if (y < 100) date.setUTCFullYear(y);
   return date;
 }
 

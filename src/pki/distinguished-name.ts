@@ -63,7 +63,8 @@ export interface DecodedName {
 }
 
 /** RFC 4514 escaping of the characters that would make the one-line form ambiguous. */
-const escapeValue = (v: string): string => v.replace(/[\\,+"<>;]/g, (c) => `\\${c}`).replace(/^[ #]|[ ]$/g, (c) => `\\${c}`);
+const NEEDS_ESCAPE = /[\\,+"<>;]|^[ #]| $/;
+const escapeValue = (v: string): string => (NEEDS_ESCAPE.test(v) ? v.replace(/[\\,+"<>;]/g, (c) => `\\${c}`).replace(/^[ #]|[ ]$/g, (c) => `\\${c}`) : v);
 
 /** Name (RFC 5280 4.1.2.4), strictly: SEQUENCE OF non-empty SET OF {OID, string}. */
 export function decodeName(buf: Uint8Array, name: r.Node, path: string): DecodedName {
