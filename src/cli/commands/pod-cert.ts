@@ -113,6 +113,7 @@ Examples:
           { force: Boolean(opts.force) },
         );
         const sans = made.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        if (made.clampedToCa) ctx.err(`note: --days ${days} would outlast the CA; the certificate ends with the CA on ${made.clampedToCa.caNotAfter.toISOString()}\n`);
         renderIssued(ctx, Boolean(opts.json), { role, keyType, sans, serial: made.serialHex, notAfter: made.notAfter, files });
         return 0;
       }),

@@ -86,6 +86,7 @@ async function serve(ctx: CliContext, o: SignerServeFlags): Promise<number> {
   const running = await startSigner({ ca, host, port, headToken, workerToken, headFqdn, headDns, dns, days, audit: sink });
   const names = running.servingSans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`).join(", ");
   ctx.err(`raytls signer listening on ${running.url} (CA ${caDir}; serving certificate for ${names})\n`);
+  if (Date.now() + days * 86_400_000 > ca.cert.notAfter.getTime()) ctx.err(`note: --days ${days} outlasts the CA; certificates issued from now on end with the CA on ${ca.cert.notAfter.toISOString()}\n`);
   ctx.err(`heads may get: localhost, ${[headFqdn, ...headDns].join(", ")}, 127.0.0.1, their own IP; workers: localhost, 127.0.0.1, their own IP\n`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
