@@ -139,12 +139,14 @@ describe("validity window, judged at `at`", () => {
     expect(failed(r)).toEqual(["validity: certificate is not valid before 2025-12-31T23:55:00.000Z", "validity: CA CN=raytls CA, O=raytls is not valid before 2025-12-31T23:55:00.000Z"]);
   });
 
-  it("an expired CA fails the chain's validity even when the leaf is still valid", async () => {
+  it("an expired CA fails the chain's validity; a leaf asked to outlive it ends with it (issue 13)", async () => {
     const shortCa = await createCa({ now: NOW, days: 10 });
     const leaf = issuePodCert({ ca: loadCa(shortCa.certPem, shortCa.keyPem, undefined, NOW), role: "worker", podIp: "10.0.0.2", now: NOW });
+    expect(leaf.clampedToCa?.caNotAfter.toISOString()).toBe("2026-01-11T00:00:00.000Z");
+    expect(leaf.notAfter.toISOString()).toBe("2026-01-11T00:00:00.000Z");
     expect(verifyCertificate({ caPem: shortCa.certPem, certPem: leaf.certPem, at: at(5) }).ok).toBe(true);
     const r = verifyCertificate({ caPem: shortCa.certPem, certPem: leaf.certPem, at: at(20) });
-    expect(failed(r)).toEqual(["validity: CA CN=raytls CA, O=raytls expired on 2026-01-11T00:00:00.000Z"]);
+    expect(failed(r)).toEqual(["validity: certificate expired on 2026-01-11T00:00:00.000Z", "validity: CA CN=raytls CA, O=raytls expired on 2026-01-11T00:00:00.000Z"]);
   });
 });
 
