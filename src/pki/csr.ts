@@ -1,22 +1,24 @@
 /**
  * Certificate signing requests (the seed's `openssl req -new` then `x509 -req`): made where the key
- * lives (with @peculiar/x509), signed where the CA lives. Signing applies the leaf profile whatever the CSR asks for:
+ * lives (raytls's DER writer), signed where the CA lives. Signing applies the leaf profile whatever the CSR asks for:
  * its key and names are taken, its basicConstraints, key usages and validity never are.
  */
-import { createPublicKey, type KeyObject } from "node:crypto";
+import { createPublicKey, sign, type KeyObject } from "node:crypto";
 import { RaytlsError, describeCause } from "../errors.js";
 import { algorithmOid, decodeExtensions, decodePublicKeyInfo, type PublicKeyInfo } from "./certificate.js";
+import { signatureAlgorithm } from "./certificate-builder.js";
+import { sanExtension } from "./certificate-profile.js";
+import * as der from "./der.js";
 import * as r from "./der-reader.js";
 import { decodeName, encodeName } from "./distinguished-name.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-types.js";
 import { assertStrongKey, generateKey } from "./keys.js";
 import { checkDnsName, checkIp } from "./names.js";
-import { parsePem } from "./pem.js";
+import { parsePem, toPem } from "./pem.js";
 import { OID } from "./oids.js";
 import { podSans, type PodIdentity } from "./pod-identity.js";
 import { decodeGeneralNames, type San } from "./san.js";
 import { checkSignature } from "./signature.js";
-import { toCryptoKeyPair, webAlgorithm, x509 } from "./x509-provider.js";
 
 export interface CreatedCsr {
   csrPem: string;
@@ -24,18 +26,23 @@ export interface CreatedCsr {
   sans: San[];
 }
 
+/**
+ * A key and a CSR for it (RFC 2986), written by raytls's own DER writer and signed with
+ * node:crypto: what `openssl req -new` does in the seed's Step 2. Async for API stability.
+ */
 export async function createCsr(o: PodIdentity & { keyType?: KeyType }): Promise<CreatedCsr> {
   const sans = podSans(o);
   const key = generateKey(o.keyType ?? DEFAULT_KEY_TYPE);
-  const keys = await toCryptoKeyPair(key.privateKey, key.spki);
   const cn = o.role === "head" ? sans[1]!.value : o.podIp;
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: new x509.Name(Buffer.from(encodeName([["CN", cn], ["OU", o.role], ["O", "raytls"]]))),
-    keys,
-    signingAlgorithm: webAlgorithm(key.privateKey),
-    extensions: [new x509.SubjectAlternativeNameExtension(sans.map((s) => ({ type: s.type, value: s.value })))],
-  });
-  return { csrPem: csr.toString("pem") + "\n", keyPem: key.privatePem, sans };
+  const info = der.sequence(
+    der.smallInteger(0),
+    encodeName([["CN", cn], ["OU", o.role], ["O", "raytls"]]),
+    key.spki,
+    der.explicit(0, der.sequence(der.oid(OID.extensionRequest), der.set(der.sequence(sanExtension(sans))))),
+  );
+  const { algorithm, hash } = signatureAlgorithm(key.privateKey);
+  const csr = der.sequence(info, algorithm, der.bitString(new Uint8Array(sign(hash, info, key.privateKey))));
+  return { csrPem: toPem("CERTIFICATE REQUEST", csr), keyPem: key.privatePem, sans };
 }
 
 export interface ParsedCsr {

@@ -3,7 +3,7 @@
  * CSR or key file holds, as data. Read by the one strict reader (certificate.ts): a file it refuses
  * is a bad-input error naming the field, never a parser's exception (issue 13), and a SAN it
  * cannot decode makes the certificate unreadable rather than a list of names openssl would not show.
- * test/pki/inspect.test.ts compares it with @peculiar/x509 and openssl.
+ * test/pki/inspect.test.ts and openssl-interop.test.ts hold it against openssl.
  */
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { RaytlsError } from "../errors.js";

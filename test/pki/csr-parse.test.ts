@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createCsr, parseCsr } from "../../src/pki/csr.js";
-import { x509 } from "../../src/pki/x509-provider.js";
+import { x509 } from "../helpers/x509-oracle.js";
 import { decodeGeneralNames } from "../../src/pki/san.js";
 import { decodeName } from "../../src/pki/distinguished-name.js";
 import * as der from "../../src/pki/der.js";
