@@ -8,6 +8,8 @@
  * The reader half lives in der-reader.ts: strict DER for untrusted bytes (issue 13).
  */
 
+import { RaytlsError } from "../errors.js";
+
 export type Der = Uint8Array;
 
 function lengthBytes(len: number): number[] {
@@ -59,7 +61,7 @@ export function unsignedInteger(bytes: Der): Der {
 }
 
 export function smallInteger(n: number): Der {
-  if (n < 0 || n > 0x7fffffff) throw new RangeError("smallInteger takes 0..2^31-1");
+  if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new RaytlsError("bad-integer", `smallInteger: ${n} is not a whole number in 0..2^31-1`, { hint: "this is a bug in the caller" });
   const bytes: number[] = [];
   let v = n;
   do {

@@ -88,7 +88,7 @@ describe("INTEGER", () => {
   });
 
   it.each([-1, 0x80000000, 1.5e10])("smallInteger(%d) is refused", (n) => {
-    expect(() => der.smallInteger(n)).toThrow(RangeError);
+    expect(() => der.smallInteger(n)).toThrow(RaytlsError);
   });
 });
 
