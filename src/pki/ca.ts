@@ -3,6 +3,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { RaytlsError } from "../errors.js";
+import { checkDays } from "./days.js";
 import { buildCertificate, randomSerial, validity } from "./certificate-builder.js";
 import { caExtensions, keyIdentifier } from "./certificate-profile.js";
 import type { Certificate } from "./certificate.js";
@@ -11,6 +12,8 @@ import { encodeName, parseSubject } from "./distinguished-name.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-types.js";
 import { assertStrongKey, generateKey, parsePrivateKey, sameBytes, spkiOf } from "./keys.js";
 import { toPem } from "./pem.js";
+
+export { checkDays };
 
 export interface PemPair {
   certPem: string;
@@ -32,14 +35,6 @@ export interface CreateCaOptions {
 
 export const DEFAULT_CA_SUBJECT = "/CN=raytls CA/O=raytls";
 
-export function checkDays(days: number, where = "--days"): number {
-  if (!Number.isInteger(days) || days <= 0 || days > 36500) {
-    throw new RaytlsError("bad-days", `${where}: ${days} is not a number of days between 1 and 36500`, {
-      hint: "pass a positive whole number, e.g. --days 365",
-    });
-  }
-  return days;
-}
 
 export async function createCa(o: CreateCaOptions = {}): Promise<PemPair> {
   const days = checkDays(o.days ?? 3650);

@@ -24,6 +24,7 @@ Examples:
         const { parseKeyType } = await import("../../pki/key-types.js");
         const { parseRole } = await import("../../pki/pod-identity.js");
         const { createCsr } = await import("../../pki/csr.js");
+        const { sanStrings } = await import("../../pki/san.js");
         const { writeFilesAtomically } = await import("../../io/secure-files.js");
         const role = parseRole(opts.role);
         const keyType = parseKeyType(opts.keyType);
@@ -38,7 +39,7 @@ Examples:
           ],
           { force: Boolean(opts.force) },
         );
-        const sans = made.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        const sans = sanStrings(made.sans);
         if (opts.json) ctx.out(JSON.stringify({ ok: true, role, keyType, sans, files: { key: keyFile, csr: csrFile } }, null, 2) + "\n");
         else ctx.out(`Made a ${role} key and CSR for ${sans.join(", ")}\n  ${keyFile}  private key (0600)\n  ${csrFile}  CSR: send it to the CA (raytls csr sign)\n`);
         return 0;
@@ -61,7 +62,7 @@ Examples:
         const { parseCsr } = await import("../../pki/csr.js");
         const { issueLeaf } = await import("../../pki/issue.js");
         const { RaytlsError } = await import("../../errors.js");
-        const { formatSan } = await import("../../pki/san.js");
+        const { formatSan, sanStrings } = await import("../../pki/san.js");
         const { readInputFile, writeFilesAtomically } = await import("../../io/secure-files.js");
         const { loadCaFromFlags } = await import("../ca-source.js");
         const days = parseDays(opts.days);
@@ -76,7 +77,7 @@ Examples:
         const cert = issueLeaf({ ca, publicKey: parsed.publicKey, sans: parsed.sans, days });
         const out = path.resolve(ctx.cwd, opts.out);
         await writeFilesAtomically([{ path: out, data: cert.certPem, mode: 0o644 }], { force: Boolean(opts.force) });
-        const sans = cert.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        const sans = sanStrings(cert.sans);
         if (cert.clampedToCa) ctx.err(`note: --days ${days} would outlast the CA; the certificate ends with the CA on ${cert.clampedToCa.caNotAfter.toISOString()}\n`);
         if (parsed.ignored.length) ctx.err(`note: the CSR also asked for ${parsed.ignored.join(", ")}; signing applies the leaf profile and ignored it\n`);
         if (opts.json) ctx.out(JSON.stringify({ ok: true, sans, serial: cert.serialHex, notAfter: cert.notAfter.toISOString(), ...(cert.clampedToCa ? { clampedToCaNotAfter: true } : {}), ignored: parsed.ignored, file: out }, null, 2) + "\n");

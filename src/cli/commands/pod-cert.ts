@@ -112,7 +112,8 @@ Examples:
           ],
           { force: Boolean(opts.force) },
         );
-        const sans = made.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        const { sanStrings } = await import("../../pki/san.js");
+        const sans = sanStrings(made.sans);
         if (made.clampedToCa) ctx.err(`note: --days ${days} would outlast the CA; the certificate ends with the CA on ${made.clampedToCa.caNotAfter.toISOString()}\n`);
         renderIssued(ctx, Boolean(opts.json), { role, keyType, sans, serial: made.serialHex, notAfter: made.notAfter, files });
         return 0;
