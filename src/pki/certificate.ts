@@ -10,6 +10,7 @@
  * the fuzz targets.
  */
 import * as r from "./der-reader.js";
+import { decodeTime } from "./der-text.js";
 import { decodeName, type DecodedName } from "./distinguished-name.js";
 import { KEY_USAGE_NAMES, OID } from "./oids.js";
 import { decodeGeneralNames, type San } from "./san.js";
@@ -101,8 +102,8 @@ export function parseCertificate(input: Uint8Array, where?: string): Certificate
   const issuer = decodeName(bytes, tbs.next(r.TAG.SEQUENCE, "issuer"), `${tp}.issuer`);
   if (issuer.attributes.length === 0) throw r.derError(`${tp}.issuer`, "the issuer name is empty (RFC 5280 4.1.2.4)");
   const validity = new r.Fields(bytes, tbs.next(r.TAG.SEQUENCE, "validity"), `${tp}.validity`);
-  const notBefore = r.decodeTime(bytes, validity.any("notBefore"), `${tp}.validity.notBefore`);
-  const notAfter = r.decodeTime(bytes, validity.any("notAfter"), `${tp}.validity.notAfter`);
+  const notBefore = decodeTime(bytes, validity.any("notBefore"), `${tp}.validity.notBefore`);
+  const notAfter = decodeTime(bytes, validity.any("notAfter"), `${tp}.validity.notAfter`);
   validity.done();
   const subject = decodeName(bytes, tbs.next(r.TAG.SEQUENCE, "subject"), `${tp}.subject`);
   const publicKey = decodePublicKeyInfo(bytes, tbs.next(r.TAG.SEQUENCE, "subjectPublicKeyInfo"), `${tp}.subjectPublicKeyInfo`);

@@ -5,6 +5,7 @@
 import { RaytlsError } from "../errors.js";
 import * as der from "./der.js";
 import * as r from "./der-reader.js";
+import { decodeString } from "./der-text.js";
 import { OID, RDN_ATTRIBUTES as ATTRIBUTES, rdnName } from "./oids.js";
 
 export type Rdn = [attribute: string, value: string];
@@ -82,7 +83,7 @@ export function decodeName(buf: Uint8Array, name: r.Node, path: string): Decoded
       const ap = `${rp}[${j}]`;
       const f = new r.Fields(buf, r.expectTag(atv, r.TAG.SEQUENCE, ap), ap);
       const oid = r.decodeOid(buf, f.next(r.TAG.OID, "type"), `${ap}.type`);
-      const value = r.decodeString(buf, f.any("value"), `${ap}.value(${rdnName(oid)})`);
+      const value = decodeString(buf, f.any("value"), `${ap}.value(${rdnName(oid)})`);
       f.done();
       attributes.push({ oid, value });
       if (oid === OID.commonName && commonName === undefined) commonName = value;

@@ -3,6 +3,7 @@
  * GeneralNames decoder every reader (certificate, CSR, peer check) uses.
  */
 import * as r from "./der-reader.js";
+import { ia5Text } from "./der-text.js";
 import { ipToText } from "./names.js";
 
 /** The four kinds raytls writes and gRPC C-core compares as strings (ray-tls-facts.md section 3). */
@@ -48,11 +49,11 @@ function generalName(buf: Uint8Array, gn: r.Node, path: string, nameText: (buf: 
   const c = r.content(buf, gn);
   switch (gn.tag) {
     case 0x82:
-      return { type: "dns", value: r.ia5Text(c, `${path}.dNSName`) };
+      return { type: "dns", value: ia5Text(c, `${path}.dNSName`) };
     case 0x81:
-      return { type: "email", value: r.ia5Text(c, `${path}.rfc822Name`) };
+      return { type: "email", value: ia5Text(c, `${path}.rfc822Name`) };
     case 0x86:
-      return { type: "uri", value: r.ia5Text(c, `${path}.uniformResourceIdentifier`) };
+      return { type: "uri", value: ia5Text(c, `${path}.uniformResourceIdentifier`) };
     case 0x87:
       if (c.length !== 4 && c.length !== 16) throw r.derError(`${path}.iPAddress`, `${c.length} bytes; an address is 4 (IPv4) or 16 (IPv6)`);
       return { type: "ip", value: ipToText(c) };

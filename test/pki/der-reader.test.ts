@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import * as r from "../../src/pki/der-reader.js";
+import { decodeString, decodeTime } from "../../src/pki/der-text.js";
 
 const b = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s/g, ""), "hex"));
 const top = (h: string): [Uint8Array, r.Node] => {
@@ -73,12 +74,12 @@ describe("primitives", () => {
   });
 
   it("strings are valid for their type", () => {
-    refuses(() => r.decodeString(...top("0c02 c328"), "s"), /UTF8String is not valid UTF-8/);
-    refuses(() => r.decodeString(...top("1301 2a"), "s"), /PrintableString holds a character outside its set/);
-    refuses(() => r.decodeString(...top("1601 80"), "s"), /IA5String holds a non-ASCII byte/);
-    refuses(() => r.decodeString(...top("1e01 41"), "s"), /BMPString has an odd length/);
-    refuses(() => r.decodeString(...top("0401 41"), "s"), /OCTET STRING is not a string type/);
-    expect(r.decodeString(...top("1e04 00410042"), "s")).toBe("AB");
+    refuses(() => decodeString(...top("0c02 c328"), "s"), /UTF8String is not valid UTF-8/);
+    refuses(() => decodeString(...top("1301 2a"), "s"), /PrintableString holds a character outside its set/);
+    refuses(() => decodeString(...top("1601 80"), "s"), /IA5String holds a non-ASCII byte/);
+    refuses(() => decodeString(...top("1e01 41"), "s"), /BMPString has an odd length/);
+    refuses(() => decodeString(...top("0401 41"), "s"), /OCTET STRING is not a string type/);
+    expect(decodeString(...top("1e04 00410042"), "s")).toBe("AB");
   });
 });
 
@@ -95,14 +96,14 @@ describe("times (RFC 5280 4.1.2.5): never an Invalid Date", () => {
     ["17", "250101240000Z", /time 24:0:0 does not exist/],
     ["17", "250101235960Z", /time 23:59:60 does not exist/],
     ["04", "250101000000Z", /expected UTCTime or GeneralizedTime/],
-  ])("%s %s", (tag, s, m) => refuses(() => r.decodeTime(...t(tag, s), "validity.notBefore"), m));
+  ])("%s %s", (tag, s, m) => refuses(() => decodeTime(...t(tag, s), "validity.notBefore"), m));
 
   it("reads both forms, the UTCTime century rule and leap days", () => {
-    expect(r.decodeTime(...t("17", "491231235959Z"), "t").toISOString()).toBe("2049-12-31T23:59:59.000Z");
-    expect(r.decodeTime(...t("17", "500101000000Z"), "t").toISOString()).toBe("1950-01-01T00:00:00.000Z");
-    expect(r.decodeTime(...t("18", "20500101000000Z"), "t").toISOString()).toBe("2050-01-01T00:00:00.000Z");
-    expect(r.decodeTime(...t("17", "240229120000Z"), "t").toISOString()).toBe("2024-02-29T12:00:00.000Z");
-    expect(r.decodeTime(...t("18", "00500101000000Z"), "t").getUTCFullYear()).toBe(50);
+    expect(decodeTime(...t("17", "491231235959Z"), "t").toISOString()).toBe("2049-12-31T23:59:59.000Z");
+    expect(decodeTime(...t("17", "500101000000Z"), "t").toISOString()).toBe("1950-01-01T00:00:00.000Z");
+    expect(decodeTime(...t("18", "20500101000000Z"), "t").toISOString()).toBe("2050-01-01T00:00:00.000Z");
+    expect(decodeTime(...t("17", "240229120000Z"), "t").toISOString()).toBe("2024-02-29T12:00:00.000Z");
+    expect(decodeTime(...t("18", "00500101000000Z"), "t").getUTCFullYear()).toBe(50);
   });
 });
 
