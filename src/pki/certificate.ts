@@ -145,12 +145,17 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
-/** AlgorithmIdentifier: its OID (parameters, if any, must be one value). */
+/**
+ * AlgorithmIdentifier: its OID; parameters, if any, are one value (NULL for RSA PKCS#1, absent
+ * for ECDSA, a SEQUENCE for RSA-PSS: kept readable so the peer check can name such a peer, while
+ * verify refuses algorithms it does not know).
+ */
 export function algorithmOid(buf: Uint8Array, n: r.Node, path: string): string {
   const f = new r.Fields(buf, n, path);
   const oid = r.decodeOid(buf, f.next(r.TAG.OID, "algorithm"), `${path}.algorithm`);
-  f.optional(r.TAG.NULL);
-  f.done();
+  const params = f.rest();
+  if (params.length > 1) throw r.derError(`${path}.parameters`, "more than one parameters value");
+  if (params[0]?.tag === r.TAG.NULL) r.decodeNull(buf, params[0], `${path}.parameters`);
   return oid;
 }
 

@@ -10,6 +10,8 @@ import { RaytlsError } from "../../src/errors.js";
 import { createCa, loadCa, type LoadedCa } from "../../src/pki/ca.js";
 import * as der from "../../src/pki/der.js";
 import { inspectText } from "../../src/pki/inspect.js";
+import { checkPeerName } from "../../src/pki/peer-name.js";
+import { verifyCertificate } from "../../src/pki/verify.js";
 import { buildLeaf, ext } from "../helpers/cert-builder.js";
 import { runCli } from "../helpers/cli.js";
 import { openssl, tempDir } from "../helpers/openssl.js";
@@ -103,5 +105,20 @@ describe("inspect: hostile certificates", () => {
       }
     }
     expect(refused).toBeGreaterThan(good.length);
+  });
+
+  it("an RSA-PSS certificate (SEQUENCE parameters) is read: names checked; verify refuses the unknown algorithm, never accepts it", async () => {
+    const key = path.join(tmp.dir, "pss.key");
+    const crt = path.join(tmp.dir, "pss.crt");
+    const o = openssl(["req", "-x509", "-newkey", "rsa:2048", "-sigopt", "rsa_padding_mode:pss", "-sha256", "-nodes", "-keyout", key, "-out", crt, "-subj", "/CN=pss", "-addext", "subjectAltName=DNS:pss.example", "-days", "5"]);
+    expect(o.code, o.err).toBe(0);
+    const { readFileSync } = await import("node:fs");
+    const pem = readFileSync(crt, "utf8");
+    expect(checkPeerName("pss.example", pem).ok).toBe(true);
+    const [info] = await inspectText(pem, "pss.crt");
+    expect(info).toMatchObject({ signatureAlgorithm: "1.2.840.113549.1.1.10", sans: ["DNS:pss.example"] });
+    const v = verifyCertificate({ caPem: pem, certPem: pem });
+    expect(v.ok).toBe(false);
+    expect(v.checks.find((c) => c.check === "chain")?.message).toMatch(/signature algorithm 1\.2\.840\.113549\.1\.1\.10 is not supported/);
   });
 });
