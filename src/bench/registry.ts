@@ -17,6 +17,8 @@ export interface BenchResult {
   markdown: string;
   /** Each target: what, the measured value, and whether it was met. */
   targets: Array<{ what: string; value: string; met: boolean }>;
+  /** Headline figures for machines: the median of a named measure, in `unit`. */
+  measures?: Array<{ measure: string; unit: string; value: number }>;
   data: unknown;
 }
 
@@ -28,4 +30,5 @@ export const scenarios: Record<string, () => Promise<BenchScenario>> = {
   grpc: async () => (await import("./grpc.js")).default,
   "health-check": async () => (await import("./health-check.js")).default,
   signer: async () => (await import("./signer.js")).default,
+  pki: async () => (await import("./pki.js")).default,
 };

@@ -1,5 +1,6 @@
 /** Option parsers shared by the verbs: each error names the flag and how to fix it (exit 2). */
 import { RaytlsError } from "../errors.js";
+import { checkDays } from "../pki/days.js";
 
 /** Repeatable flags (`--dns a --dns b`). */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -8,11 +9,7 @@ export function parseDays(value: string, flag = "--days"): number {
   if (!/^-?\d+$/.test(value.trim())) {
     throw new RaytlsError("bad-days", `${flag}: "${value}" is not a whole number of days`, { hint: `e.g. ${flag} 365` });
   }
-  const n = Number(value);
-  if (n <= 0 || n > 36500) {
-    throw new RaytlsError("bad-days", `${flag}: ${n} is not between 1 and 36500`, { hint: `e.g. ${flag} 365` });
-  }
-  return n;
+  return checkDays(Number(value), flag);
 }
 
 /** A number in [min, max] (whole when `whole`), for limits such as `--token-rate 10`. */

@@ -79,15 +79,3 @@ export function checkClusterDomain(domain: string, where = "--cluster-domain"): 
   }
   return d;
 }
-
-/** A DNS name for a certificate SAN: labels of letters, digits and '-', optionally one leading `*.`. */
-export function checkSanDnsName(name: string, where: string): string {
-  const n = name.toLowerCase();
-  const body = n.startsWith("*.") ? n.slice(2) : n;
-  if (!DNS1123_SUBDOMAIN.test(body) || n.length > 253) {
-    throw new RaytlsError("bad-dns-name", `${where}: "${name}" is not a valid DNS name`, {
-      hint: "use a host name such as my-head.example.com (letters, digits, '-' and '.')",
-    });
-  }
-  return n;
-}

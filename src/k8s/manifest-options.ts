@@ -2,7 +2,7 @@
  * Checking `raytls manifest`'s inputs: each error names the option and the value (STYLE.md rule 5).
  */
 import { RaytlsError } from "../errors.js";
-import { checkSanDnsName } from "./kuberay-names.js";
+import { checkDnsName } from "../pki/names.js";
 import type { WorkerGroup } from "./raycluster-builder.js";
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,7 +39,7 @@ export function parseWorkerGroups(specs: string[]): WorkerGroup[] {
 }
 
 export function parseHeadDns(names: string[]): string[] {
-  return names.map((n, i) => checkSanDnsName(n, `--head-dns[${i}]`));
+  return names.map((n, i) => checkDnsName(n, `--head-dns[${i}]`));
 }
 
 /** A Ray version like 2.52.0: it also picks the default image `rayproject/ray:<version>`. */

@@ -14,7 +14,7 @@
  *   copies the whole CA directory, key included, into the volume Ray containers read).
  */
 import type { KeyType } from "../pki/key-types.js";
-import { checkSanDnsName } from "./kuberay-names.js";
+import { checkDnsName } from "../pki/names.js";
 
 /** The key types the scripts make with the openssl CLI: every raytls key type. */
 export type ScriptKeyType = KeyType;
@@ -61,7 +61,7 @@ export function gencertScript(role: "head" | "worker", options: SeedScriptOption
   const keyType = options.keyType ?? "ecdsa-p256";
   const days = options.days ?? 365;
   if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
-  const extras = (options.headDns ?? []).map((d, i) => checkSanDnsName(d, `--head-dns[${i}]`));
+  const extras = (options.headDns ?? []).map((d, i) => checkDnsName(d, `--head-dns[${i}]`));
   // RSA keys may encipher (TLS 1.2 RSA key exchange); ECDSA keys only sign (RFC 5480 section 3).
   const keyUsage = keyType.startsWith("rsa") ? "critical, digitalSignature, keyEncipherment" : "critical, digitalSignature";
   const dns = role === "head" ? ["localhost", "${FQ_RAY_IP}", ...extras] : ["localhost"];

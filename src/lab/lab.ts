@@ -6,6 +6,7 @@ import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFilesAtomically } from "../io/secure-files.js";
 import { RaytlsError } from "../errors.js";
+import { sanStrings } from "../pki/san.js";
 import { planLab, type LabPlan, type PlanOptions, type PodPlan } from "./lab-plan.js";
 import { makeLabPki, type LabPkiResult } from "./lab-pki.js";
 import { loadState, removeState, saveState, type LabState } from "./lab-state.js";
@@ -80,7 +81,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
       const issued = await issueAllFromSigner(plan, url);
       signerRuns = issued.runs;
       pki.pods = issued.pods;
-      for (const p of issued.pods) log(`  ${p.name}: ${p.sans.map((s) => `${s.type === "ip" ? "IP" : "DNS"}:${s.value}`).join(", ")}`);
+      for (const p of issued.pods) log(`  ${p.name}: ${sanStrings(p.sans).join(", ")}`);
     }
     for (const pod of plan.pods) {
       state.pids[pod.name] = startPod(pod);

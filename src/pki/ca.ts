@@ -3,13 +3,17 @@
  */
 import type { KeyObject } from "node:crypto";
 import { RaytlsError } from "../errors.js";
+import { checkDays } from "./days.js";
 import { buildCertificate, randomSerial, validity } from "./certificate-builder.js";
 import { caExtensions, keyIdentifier } from "./certificate-profile.js";
-import { readCertificatePem, type CertificateFacts } from "./certificate-reader.js";
+import type { Certificate } from "./certificate.js";
+import { readCertificatePem } from "./certificate-reader.js";
 import { encodeName, parseSubject } from "./distinguished-name.js";
 import { DEFAULT_KEY_TYPE, type KeyType } from "./key-types.js";
 import { assertStrongKey, generateKey, parsePrivateKey, sameBytes, spkiOf } from "./keys.js";
 import { toPem } from "./pem.js";
+
+export { checkDays };
 
 export interface PemPair {
   certPem: string;
@@ -31,14 +35,6 @@ export interface CreateCaOptions {
 
 export const DEFAULT_CA_SUBJECT = "/CN=raytls CA/O=raytls";
 
-export function checkDays(days: number, where = "--days"): number {
-  if (!Number.isInteger(days) || days <= 0 || days > 36500) {
-    throw new RaytlsError("bad-days", `${where}: ${days} is not a number of days between 1 and 36500`, {
-      hint: "pass a positive whole number, e.g. --days 365",
-    });
-  }
-  return days;
-}
 
 export async function createCa(o: CreateCaOptions = {}): Promise<PemPair> {
   const days = checkDays(o.days ?? 3650);
@@ -61,7 +57,7 @@ export async function createCa(o: CreateCaOptions = {}): Promise<PemPair> {
 
 /** A CA ready to sign: its certificate facts, its private key, and the bytes a leaf copies from it. */
 export interface LoadedCa {
-  cert: CertificateFacts;
+  cert: Certificate;
   certPem: string;
   key: KeyObject;
   /** The CA's subject, DER: a leaf's issuer, byte for byte. */
@@ -78,7 +74,7 @@ export function loadCa(certPem: string, keyPem: string, where = { cert: "ca.crt"
   const cert = readCertificatePem(certPem, where.cert);
   const key = parsePrivateKey(keyPem, where.key);
   assertStrongKey(key, where.key);
-  if (!cert.ca?.isCa) {
+  if (!cert.basicConstraints?.ca) {
     throw new RaytlsError("not-a-ca", `${where.cert}: this certificate is not a CA (basicConstraints CA:TRUE is missing)`, {
       hint: "pass the CA certificate (ca.crt), not a pod certificate; make a CA with `raytls ca create`",
     });
@@ -94,11 +90,11 @@ export function loadCa(certPem: string, keyPem: string, where = { cert: "ca.crt"
       hint: expired ? "make a new CA with `raytls ca create` and re-issue the pod certificates" : "check this machine's clock",
     });
   }
-  if (!sameBytes(spkiOf(key), cert.spki)) {
+  if (!sameBytes(spkiOf(key), cert.publicKey.spki)) {
     throw new RaytlsError("key-mismatch", `${where.key} does not belong to ${where.cert}`, {
       hint: "pass the ca.key that was made together with this ca.crt",
     });
   }
-  const keyId = cert.subjectKeyId ? new Uint8Array(Buffer.from(cert.subjectKeyId, "hex")) : keyIdentifier(cert.spki);
-  return { cert, certPem, key, subjectDer: cert.subjectDer, keyId };
+  const keyId = cert.subjectKeyId ? new Uint8Array(Buffer.from(cert.subjectKeyId, "hex")) : keyIdentifier(cert.publicKey.spki);
+  return { cert, certPem, key, subjectDer: cert.subject.der, keyId };
 }

@@ -29,7 +29,7 @@ export function randomSerial(random: (n: number) => Uint8Array = (n) => randomBy
 }
 
 /** ECDSA signs with the hash matching the curve size; RSA with SHA-256 (issue #2 profile). */
-function signatureAlgorithm(key: KeyObject): { algorithm: Uint8Array; hash: string } {
+export function signatureAlgorithm(key: KeyObject): { algorithm: Uint8Array; hash: string } {
   const d = describeKey(key);
   if (d.algorithm === "ECDSA") {
     return d.curve === "P-384"

@@ -9,20 +9,12 @@
  *   unambiguously when a CA is rotated.
  */
 import { createHash } from "node:crypto";
+import { RaytlsError } from "../errors.js";
 import * as der from "./der.js";
+import { OID } from "./oids.js";
 import { ipToBytes } from "./names.js";
 import type { San } from "./san.js";
 
-const OID = {
-  basicConstraints: "2.5.29.19",
-  keyUsage: "2.5.29.15",
-  extKeyUsage: "2.5.29.37",
-  subjectAltName: "2.5.29.17",
-  subjectKeyIdentifier: "2.5.29.14",
-  authorityKeyIdentifier: "2.5.29.35",
-  serverAuth: "1.3.6.1.5.5.7.3.1",
-  clientAuth: "1.3.6.1.5.5.7.3.2",
-};
 
 function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
   return critical ? der.sequence(der.oid(id), der.TRUE, der.octetString(value)) : der.sequence(der.oid(id), der.octetString(value));
@@ -45,20 +37,26 @@ export function caExtensions(spki: Uint8Array): Uint8Array[] {
   ];
 }
 
-export function leafExtensions(o: { spki: Uint8Array; caKeyId: Uint8Array; sans: San[]; rsa: boolean }): Uint8Array[] {
-  const names = o.sans.map((s) => {
+/** The subjectAltName extension for DNS, IP, email and URI names (the kinds raytls writes). */
+export function sanExtension(sans: San[]): Uint8Array {
+  const names = sans.map((s) => {
     if (s.type === "dns") return der.implicit(2, new TextEncoder().encode(s.value));
     if (s.type === "ip") return der.implicit(7, ipToBytes(s.value));
     if (s.type === "email") return der.implicit(1, new TextEncoder().encode(s.value));
-    return der.implicit(6, new TextEncoder().encode(s.value));
+    if (s.type === "uri") return der.implicit(6, new TextEncoder().encode(s.value));
+    throw new RaytlsError("bad-san", `sans: raytls never writes a ${s.type} SAN`, { hint: "use DNS and IP names" });
   });
+  return extension(OID.subjectAltName, false, der.sequence(...names));
+}
+
+export function leafExtensions(o: { spki: Uint8Array; caKeyId: Uint8Array; sans: San[]; rsa: boolean }): Uint8Array[] {
   return [
     // CA:FALSE is the DER default, so the sequence is empty.
     extension(OID.basicConstraints, true, der.sequence()),
     // digitalSignature (bit 0) = 0x80 with 7 unused bits; with keyEncipherment (bit 2) = 0xa0, 5 unused.
     extension(OID.keyUsage, true, o.rsa ? der.bitString(Uint8Array.of(0xa0), 5) : der.bitString(Uint8Array.of(0x80), 7)),
     extension(OID.extKeyUsage, false, der.sequence(der.oid(OID.serverAuth), der.oid(OID.clientAuth))),
-    extension(OID.subjectAltName, false, der.sequence(...names)),
+    sanExtension(o.sans),
     extension(OID.subjectKeyIdentifier, false, der.octetString(keyIdentifier(o.spki))),
     extension(OID.authorityKeyIdentifier, false, der.sequence(der.implicit(0, o.caKeyId))),
   ];

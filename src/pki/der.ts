@@ -3,9 +3,12 @@
  *
  * Why not @peculiar/asn1-schema for issuing: serializing one TBSCertificate through it costs about
  * 250 µs here, which alone caps issuance near 4,000 certificates/s; the benchmark target is 5,000
- * pod certificates/s including key generation (issue #2). Parsing and inspection still go through
- * @peculiar/x509, which is not on the hot path.
+ * pod certificates/s including key generation (issue #2).
+ *
+ * The reader half lives in der-reader.ts: strict DER for untrusted bytes (issue 13).
  */
+
+import { RaytlsError } from "../errors.js";
 
 export type Der = Uint8Array;
 
@@ -58,7 +61,7 @@ export function unsignedInteger(bytes: Der): Der {
 }
 
 export function smallInteger(n: number): Der {
-  if (n < 0 || n > 0x7fffffff) throw new RangeError("smallInteger takes 0..2^31-1");
+  if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new RaytlsError("bad-integer", `smallInteger: ${n} is not a whole number in 0..2^31-1`, { hint: "this is a bug in the caller" });
   const bytes: number[] = [];
   let v = n;
   do {
@@ -95,41 +98,4 @@ export function time(d: Date): Der {
   return tlv(0x18, enc.encode(`${pad(y, 4)}${rest}`));
 }
 
-/** One decoded TLV: its tag, where its content starts and ends in `buf`, and where it ends. */
-export interface Node {
-  tag: number;
-  start: number;
-  contentStart: number;
-  end: number;
-}
-
-/** Reads the TLV at `offset` (definite lengths only, as DER requires). */
-export function read(buf: Der, offset = 0): Node {
-  const tag = buf[offset];
-  let len = buf[offset + 1];
-  if (tag === undefined || len === undefined) throw new RangeError("truncated DER");
-  let p = offset + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4) throw new RangeError("unsupported DER length");
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (buf[p++] ?? 0);
-  }
-  if (p + len > buf.length) throw new RangeError("truncated DER");
-  return { tag, start: offset, contentStart: p, end: p + len };
-}
-
-/** The children of a constructed node. */
-export function children(buf: Der, node: Node): Node[] {
-  const out: Node[] = [];
-  for (let p = node.contentStart; p < node.end; ) {
-    const c = read(buf, p);
-    if (c.end > node.end) throw new RangeError("DER child runs past its parent");
-    out.push(c);
-    p = c.end;
-  }
-  return out;
-}
-
-export const slice = (buf: Der, n: Node): Der => buf.subarray(n.start, n.end);
-export const content = (buf: Der, n: Node): Der => buf.subarray(n.contentStart, n.end);
+export { read, children, readTop, slice, content, type Node } from "./der-reader.js";

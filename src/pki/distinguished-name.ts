@@ -4,16 +4,9 @@
  */
 import { RaytlsError } from "../errors.js";
 import * as der from "./der.js";
-
-const ATTRIBUTES: Record<string, string> = {
-  CN: "2.5.4.3",
-  C: "2.5.4.6",
-  L: "2.5.4.7",
-  ST: "2.5.4.8",
-  O: "2.5.4.10",
-  OU: "2.5.4.11",
-  emailAddress: "1.2.840.113549.1.9.1",
-};
+import * as r from "./der-reader.js";
+import { decodeString } from "./der-text.js";
+import { OID, RDN_ATTRIBUTES as ATTRIBUTES, rdnName } from "./oids.js";
 
 export type Rdn = [attribute: string, value: string];
 
@@ -58,4 +51,45 @@ export function encodeName(rdns: Rdn[]): Uint8Array {
 
 export function formatSubject(rdns: Rdn[]): string {
   return rdns.map(([k, v]) => `${k}=${v}`).join(", ");
+}
+
+/** A Name as read from DER: its attributes in order, and its text ("CN=a, O=b"). */
+export interface DecodedName {
+  /** The Name's DER, byte for byte (issuer/subject links compare these). */
+  der: Uint8Array;
+  attributes: Array<{ oid: string; value: string }>;
+  text: string;
+  /** The first CN, as gRPC C-core takes it (X509_NAME_get_index_by_NID from -1). */
+  commonName: string | undefined;
+}
+
+/** RFC 4514 escaping of the characters that would make the one-line form ambiguous. */
+const NEEDS_ESCAPE = /[\\,+"<>;]|^[ #]| $/;
+const escapeValue = (v: string): string => (NEEDS_ESCAPE.test(v) ? v.replace(/[\\,+"<>;]/g, (c) => `\\${c}`).replace(/^[ #]|[ ]$/g, (c) => `\\${c}`) : v);
+
+/** Name (RFC 5280 4.1.2.4), strictly: SEQUENCE OF non-empty SET OF {OID, string}. */
+export function decodeName(buf: Uint8Array, name: r.Node, path: string): DecodedName {
+  r.expectTag(name, r.TAG.SEQUENCE, path);
+  const attributes: Array<{ oid: string; value: string }> = [];
+  const parts: string[] = [];
+  let commonName: string | undefined;
+  r.children(buf, name, path).forEach((rdn, i) => {
+    const rp = `${path}[${i}]`;
+    r.expectTag(rdn, r.TAG.SET, rp);
+    const atvs = r.children(buf, rdn, rp);
+    if (atvs.length === 0) throw r.derError(rp, "empty RelativeDistinguishedName");
+    const group: string[] = [];
+    atvs.forEach((atv, j) => {
+      const ap = `${rp}[${j}]`;
+      const f = new r.Fields(buf, r.expectTag(atv, r.TAG.SEQUENCE, ap), ap);
+      const oid = r.decodeOid(buf, f.next(r.TAG.OID, "type"), `${ap}.type`);
+      const value = decodeString(buf, f.any("value"), `${ap}.value(${rdnName(oid)})`);
+      f.done();
+      attributes.push({ oid, value });
+      if (oid === OID.commonName && commonName === undefined) commonName = value;
+      group.push(`${rdnName(oid)}=${escapeValue(value)}`);
+    });
+    parts.push(group.join(" + "));
+  });
+  return { der: r.slice(buf, name), attributes, text: parts.join(", "), commonName };
 }

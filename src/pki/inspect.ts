@@ -1,15 +1,19 @@
 /**
  * `raytls inspect` (seed Step 1-2, `openssl x509 -noout -text` made readable): what a certificate,
- * CSR or key file holds, as data. Parsed with @peculiar/x509, independently of the DER writer that
- * issues raytls's own certificates, so inspect is also a second reader of what raytls makes.
+ * CSR or key file holds, as data. Read by the one strict reader (certificate.ts): a file it refuses
+ * is a bad-input error naming the field, never a parser's exception (issue 13), and a SAN it
+ * cannot decode makes the certificate unreadable rather than a list of names openssl would not show.
+ * test/pki/inspect.test.ts and openssl-interop.test.ts hold it against openssl.
  */
 import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { RaytlsError } from "../errors.js";
+import { serialText } from "./certificate.js";
 import { readCertificateDer } from "./certificate-reader.js";
-import { parseCsr } from "./csr.js";
+import { parseCsrDer } from "./csr.js";
 import { describeKey, parsePrivateKey } from "./keys.js";
+import { ekuName, SIGNATURE_ALGORITHMS } from "./oids.js";
 import { parsePem, type PemBlock } from "./pem.js";
-import { x509 } from "./x509-provider.js";
+import { formatSan, sanStrings } from "./san.js";
 
 export interface CertificateInfo {
   kind: "certificate";
@@ -54,58 +58,36 @@ export interface KeyInfo {
 
 export type Inspected = (CertificateInfo | CsrInfo | KeyInfo) & { file: string; line: number };
 
-const EKU_NAMES: Record<string, string> = {
-  "1.3.6.1.5.5.7.3.1": "serverAuth",
-  "1.3.6.1.5.5.7.3.2": "clientAuth",
-  "1.3.6.1.5.5.7.3.3": "codeSigning",
-  "1.3.6.1.5.5.7.3.4": "emailProtection",
-  "1.3.6.1.5.5.7.3.8": "timeStamping",
-  "1.3.6.1.5.5.7.3.9": "OCSPSigning",
-  "2.5.29.37.0": "any",
-};
-const KU = ["digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"];
-const SIG: Record<string, string> = {
-  "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
-  "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
-  "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
-  "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
-  "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
-  "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
-  "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
-};
-
 const colonHex = (h: string): string => h.toUpperCase().match(/../g)?.join(":") ?? "";
-const sanText = (n: { type: string; value: string }): string => `${n.type === "dns" ? "DNS" : n.type === "ip" ? "IP" : n.type === "url" ? "URI" : n.type}:${n.value}`;
 
-export function inspectCertificate(derBytes: Uint8Array, now = new Date()): CertificateInfo {
-  const cert = new x509.X509Certificate(Buffer.from(derBytes));
-  const pub = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: "der", type: "spki" });
-  const k = describeKey(pub);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const ku = cert.getExtension(x509.KeyUsagesExtension);
-  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  const bc = cert.getExtension(x509.BasicConstraintsExtension);
-  const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
-  const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
-  const sigOid = readCertificateDer(derBytes).signatureAlgorithmOid;
+/** One DER certificate as data; `where` names it in errors (bad-certificate, exit 2). */
+export function inspectCertificate(derBytes: Uint8Array, now = new Date(), where = "certificate"): CertificateInfo {
+  const cert = readCertificateDer(derBytes, where);
+  let k: ReturnType<typeof describeKey>;
+  try {
+    k = describeKey(createPublicKey({ key: Buffer.from(cert.publicKey.spki), format: "der", type: "spki" }));
+  } catch (err) {
+    throw new RaytlsError("bad-certificate", `${where}: certificate.tbsCertificate.subjectPublicKeyInfo: the key cannot be loaded (${err instanceof Error ? err.message : String(err)})`, { hint: "the file is damaged, or holds a key type raytls does not know", cause: err });
+  }
+  const bc = cert.basicConstraints;
   return {
     kind: "certificate",
-    subject: cert.subject,
-    issuer: cert.issuer,
-    selfSigned: cert.subject === cert.issuer,
-    serial: colonHex(cert.serialNumber),
+    subject: cert.subject.text,
+    issuer: cert.issuer.text,
+    selfSigned: Buffer.compare(cert.subject.der, cert.issuer.der) === 0,
+    serial: serialText(cert.serial),
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
     daysLeft: Math.floor((cert.notAfter.getTime() - now.getTime()) / 86_400_000),
     key: k.label,
     keyBits: k.bits,
-    signatureAlgorithm: SIG[sigOid] ?? sigOid,
-    sans: san ? san.names.toJSON().map(sanText) : [],
-    keyUsage: ku ? KU.filter((_, i) => ku.usages & (1 << i)) : null,
-    extKeyUsage: eku ? eku.usages.map((u) => EKU_NAMES[String(u)] ?? String(u)) : null,
+    signatureAlgorithm: SIGNATURE_ALGORITHMS[cert.signatureAlgorithmOid]?.name ?? cert.signatureAlgorithmOid,
+    sans: sanStrings(cert.sans),
+    keyUsage: cert.keyUsage ?? null,
+    extKeyUsage: cert.extKeyUsage ? cert.extKeyUsage.map(ekuName) : null,
     basicConstraints: bc ? { ca: bc.ca, ...(bc.pathLength !== undefined ? { pathLength: bc.pathLength } : {}), critical: bc.critical } : null,
-    subjectKeyId: ski ? colonHex(ski.keyId) : null,
-    authorityKeyId: aki?.keyId ? colonHex(aki.keyId) : null,
+    subjectKeyId: cert.subjectKeyId ? colonHex(cert.subjectKeyId) : null,
+    authorityKeyId: cert.authorityKeyId ? colonHex(cert.authorityKeyId) : null,
     sha256Fingerprint: colonHex(createHash("sha256").update(derBytes).digest("hex")),
   };
 }
@@ -114,17 +96,12 @@ async function inspectBlock(block: PemBlock, file: string, now: Date): Promise<I
   const where = `${file}:${block.line}`;
   switch (block.label) {
     case "CERTIFICATE":
-      try {
-        return { ...inspectCertificate(block.der, now), file, line: block.line };
-      } catch (err) {
-        throw new RaytlsError("bad-certificate", `${where}: not a readable X.509 certificate`, { hint: "the file is damaged or truncated", cause: err });
-      }
+      return { ...inspectCertificate(block.der, now, where), file, line: block.line };
     case "CERTIFICATE REQUEST":
     case "NEW CERTIFICATE REQUEST": {
-      const pem = `-----BEGIN CERTIFICATE REQUEST-----\n${Buffer.from(block.der).toString("base64")}\n-----END CERTIFICATE REQUEST-----\n`;
-      const csr = await parseCsr(pem, where);
+      const csr = parseCsrDer(block.der, where);
       const k = describeKey(createPublicKey({ key: Buffer.from(csr.spki), format: "der", type: "spki" }));
-      return { kind: "csr", subject: csr.subject, key: k.label, keyBits: k.bits, sans: csr.sans.map(sanText), signatureValid: true, ignoredBySigning: csr.ignored, file, line: block.line };
+      return { kind: "csr", subject: csr.subject, key: k.label, keyBits: k.bits, sans: csr.sans.map(formatSan), signatureValid: true, ignoredBySigning: csr.ignored, file, line: block.line };
     }
     case "PRIVATE KEY":
     case "RSA PRIVATE KEY":
@@ -151,7 +128,7 @@ export async function inspectText(text: string | Uint8Array, file: string, now =
     throw new RaytlsError("bad-pem", `${file}:${b.line}: ${b.label} block ${b.why}`, { hint: "the file is damaged or truncated; copy it again" });
   }
   if (blocks.length === 0 && typeof text !== "string" && text[0] === 0x30) {
-    return [{ ...inspectCertificate(text, now), file, line: 0 }];
+    return [{ ...inspectCertificate(text, now, file), file, line: 0 }];
   }
   const out: Inspected[] = [];
   for (const b of blocks) {

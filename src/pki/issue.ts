@@ -2,7 +2,8 @@
  * Issuing pod certificates (seed Step 2): the leaf profile applied to a public key, whatever a CSR
  * may have asked for (never CA:TRUE, always EKU serverAuth+clientAuth).
  */
-import type { KeyObject } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { RaytlsError, describeCause } from "../errors.js";
 import { buildCertificate, randomSerial, validity } from "./certificate-builder.js";
 import { leafExtensions } from "./certificate-profile.js";
 import { checkDays, type LoadedCa, type PemPair } from "./ca.js";
@@ -15,7 +16,11 @@ import type { San } from "./san.js";
 
 export interface LeafOptions {
   ca: LoadedCa;
-  /** The subject's public key, as SPKI DER or a KeyObject. */
+  /**
+   * The subject's public key, as SPKI DER or a KeyObject. Either way the certificate gets the
+   * key re-encoded from the parsed key object, never the caller's bytes (issue 13: a CSR's
+   * non-DER or explicit-parameter SPKI was copied into certificates verbatim).
+   */
   publicKey: Uint8Array | KeyObject;
   sans: San[];
   /** Default is 365, as in the seed's `x509 -req -days 365`. */
@@ -31,15 +36,37 @@ export interface IssuedCertificate {
   notAfter: Date;
   serialHex: string;
   sans: San[];
+  /**
+   * Set when the validity asked for would outlast the CA: the leaf ends with the CA instead
+   * (its notAfter is the CA's), and callers say so.
+   */
+  clampedToCa?: { requestedNotAfter: Date; caNotAfter: Date };
 }
 
 export function issueLeaf(o: LeafOptions): IssuedCertificate {
-  const spki = o.publicKey instanceof Uint8Array ? o.publicKey : spkiOf(o.publicKey);
-  const { notBefore, notAfter } = validity(o.now ?? new Date(), checkDays(o.days ?? 365));
+  let key: KeyObject;
+  try {
+    key = o.publicKey instanceof Uint8Array ? createPublicKey({ key: Buffer.from(o.publicKey), format: "der", type: "spki" }) : o.publicKey;
+  } catch (err) {
+    throw new RaytlsError("bad-public-key", `publicKey: not a readable SubjectPublicKeyInfo: ${describeCause(err)}`, { hint: "pass the SPKI DER of an RSA or ECDSA P-256/P-384 key", cause: err });
+  }
+  // RSA leaf keys also get keyEncipherment (TLS 1.2 RSA key exchange).
+  return issueForSpki(o, spkiOf(key), describeKey(key).algorithm === "RSA");
+}
+
+/** Issues for an SPKI raytls itself encoded (a fresh key's, or one re-encoded by issueLeaf). */
+function issueForSpki(o: LeafOptions, spki: Uint8Array, rsa: boolean): IssuedCertificate {
+  const v = validity(o.now ?? new Date(), checkDays(o.days ?? 365));
+  const { notBefore } = v;
+  let notAfter = v.notAfter;
+  let clampedToCa: IssuedCertificate["clampedToCa"];
+  // A leaf outliving its CA is refused by verifiers once the CA expires anyway; RFC 5280 6.1.3
+  // checks each certificate's own window, so end the leaf with the CA and tell the caller.
+  if (notAfter > o.ca.cert.notAfter) {
+    clampedToCa = { requestedNotAfter: notAfter, caNotAfter: o.ca.cert.notAfter };
+    notAfter = o.ca.cert.notAfter;
+  }
   const serial = randomSerial(o.random);
-  // RSA leaf keys also get keyEncipherment (TLS 1.2 RSA key exchange). Node can tell the key type
-  // from SPKI alone when it is not a KeyObject: RSA SPKIs carry rsaEncryption's OID.
-  const rsa = o.publicKey instanceof Uint8Array ? Buffer.from(spki).includes(Buffer.from("2a864886f70d010101", "hex")) : describeKey(o.publicKey).algorithm === "RSA";
   const firstDns = o.sans.find((s) => s.type === "dns" && s.value !== "localhost")?.value;
   const subject = o.subject ?? [["CN", firstDns ?? o.sans.find((s) => s.type === "ip" && s.value !== "127.0.0.1")?.value ?? "ray"], ["O", "raytls"]];
   const der = buildCertificate({
@@ -52,7 +79,7 @@ export function issueLeaf(o: LeafOptions): IssuedCertificate {
     extensions: leafExtensions({ spki, caKeyId: o.ca.keyId, sans: o.sans, rsa }),
     signingKey: o.ca.key,
   });
-  return { certPem: toPem("CERTIFICATE", der), der, notAfter, serialHex: Buffer.from(serial).toString("hex"), sans: o.sans };
+  return { certPem: toPem("CERTIFICATE", der), der, notAfter, serialHex: Buffer.from(serial).toString("hex"), sans: o.sans, ...(clampedToCa ? { clampedToCa } : {}) };
 }
 
 export interface PodCertOptions extends PodIdentity {
@@ -65,17 +92,22 @@ export interface PodCertOptions extends PodIdentity {
 }
 
 /** A fresh key and its CA-signed certificate for one pod, with the seed's SAN rules. */
-export function issuePodCert(o: PodCertOptions): PemPair & { sans: San[] } {
+export function issuePodCert(o: PodCertOptions): PemPair & Pick<IssuedCertificate, "sans" | "clampedToCa"> {
   const sans = podSans(o);
   const key = generateKey(o.keyType ?? DEFAULT_KEY_TYPE);
-  const cert = issueLeaf({
-    ca: o.ca,
-    publicKey: key.spki,
-    sans,
-    days: o.days ?? 365,
-    now: o.now ?? new Date(),
-    subject: [["CN", o.role === "head" ? sans[1]!.value : o.podIp], ["OU", o.role], ["O", "raytls"]],
-  });
-  return { certPem: cert.certPem, keyPem: key.privatePem, notAfter: cert.notAfter, serialHex: cert.serialHex, sans };
+  // The key was made here, so its SPKI is Node's own encoding: no re-encoding needed.
+  const cert = issueForSpki(
+    {
+      ca: o.ca,
+      publicKey: key.spki,
+      sans,
+      days: o.days ?? 365,
+      now: o.now ?? new Date(),
+      subject: [["CN", o.role === "head" ? sans[1]!.value : o.podIp], ["OU", o.role], ["O", "raytls"]],
+    },
+    key.spki,
+    key.type.startsWith("rsa"),
+  );
+  return { certPem: cert.certPem, keyPem: key.privatePem, notAfter: cert.notAfter, serialHex: cert.serialHex, sans, ...(cert.clampedToCa ? { clampedToCa: cert.clampedToCa } : {}) };
 }
 

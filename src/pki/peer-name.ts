@@ -4,8 +4,8 @@
  * (ray-tls-facts.md sections 1 and 3). Node's tls.checkServerIdentity differs (an IP target
  * matches IP SANs only), so raytls never uses it to predict what Ray decides.
  */
-import { readCertificatePem, type CertificateFacts } from "./certificate-reader.js";
-import { formatSans, type San } from "./san.js";
+import { readCertificateDer, readCertificatePem } from "./certificate-reader.js";
+import { formatSans, isMatchable, sanStrings, type San } from "./san.js";
 
 /**
  * C-core's looks_like_ip_address: any ':' makes it an IP (IPv6); otherwise exactly four
@@ -85,7 +85,9 @@ export function matchPeerName(host: string, peer: PeerIdentity): boolean {
   const name = peerHost(host);
   const likeIp = looksLikeIp(name);
   for (const s of peer.sans ?? []) {
-    // Every SAN entry is a candidate string: DNS, IP (as text), URI and email alike.
+    // Every SAN entry is a candidate string: DNS, IP (as text), URI and email alike; otherName,
+    // directoryName and registeredID never are.
+    if (!isMatchable(s)) continue;
     if (likeIp ? s.value === name : entryMatchesName(s.value, name)) return true;
   }
   // The CN counts only when the certificate has no subjectAltName extension at all (even one
@@ -106,10 +108,10 @@ export interface PeerNameVerdict {
   hint?: string;
 }
 
-export function checkPeerNameFacts(host: string, cert: CertificateFacts): PeerNameVerdict {
+export function checkPeerNameFacts(host: string, cert: PeerIdentity): PeerNameVerdict {
   // gRPC's message names the target as dialed; the match itself uses peerHost(host).
   const name = host;
-  const sans = (cert.sans ?? []).map((s) => `${s.type === "dns" ? "DNS" : s.type === "ip" ? "IP" : s.type === "uri" ? "URI" : "email"}:${s.value}`);
+  const sans = sanStrings(cert.sans);
   if (matchPeerName(name, cert)) return { ok: true, host: name, sans, commonName: cert.commonName };
   return {
     ok: false,
@@ -126,7 +128,15 @@ export function checkPeerName(host: string, certPem: string, where = "certificat
   return checkPeerNameFacts(host, readCertificatePem(certPem, where));
 }
 
-function peerNameHint(name: string, cert: CertificateFacts): string {
+/**
+ * The per-handshake check: judges `host` against a peer certificate's raw DER, read once by the
+ * strict reader (a certificate it refuses is refused, with the field that is wrong).
+ */
+export function checkPeerNameDer(host: string, der: Uint8Array, where = "peer certificate"): PeerNameVerdict {
+  return checkPeerNameFacts(host, readCertificateDer(der, where));
+}
+
+function peerNameHint(name: string, cert: PeerIdentity): string {
   if (looksLikeIp(name)) {
     return `gRPC compares an IP target with the SAN text exactly: re-issue with --ip ${name} (a pod's own IP comes from --pod-ip / $POD_IP)`;
   }

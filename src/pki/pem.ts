@@ -1,4 +1,9 @@
-/** PEM framing (RFC 7468): split a file into labelled DER blocks, and wrap DER as PEM. */
+/**
+ * PEM framing (RFC 7468): split a file into labelled DER blocks, and wrap DER as PEM. Strict as
+ * RFC 7468 section 3 asks of parsers of untrusted input (issue 13): no RFC 1421 header lines
+ * (Proc-Type, DEK-Info) inside the base64, base64 whose length is a multiple of 4 with padding
+ * only at the end, matching BEGIN and END labels. Text around the blocks is ignored, as openssl does.
+ */
 export interface PemBlock {
   label: string;
   der: Uint8Array;
@@ -26,6 +31,7 @@ export function parsePem(text: string): { blocks: PemBlock[]; broken: Array<{ la
     let body = "";
     let j = i + 1;
     let ended = false;
+    let headerLine: number | undefined;
     for (; j < lines.length; j++) {
       const l = lines[j]!.trim();
       if (l === `-----END ${label}-----`) {
@@ -33,8 +39,10 @@ export function parsePem(text: string): { blocks: PemBlock[]; broken: Array<{ la
         break;
       }
       if (/^-----(BEGIN|END) /.test(l)) break;
-      // RFC 1421 headers (Proc-Type, DEK-Info) carry no base64.
-      if (/^[A-Za-z-]+:/.test(l)) continue;
+      if (l.includes(":")) {
+        headerLine ??= j + 1;
+        continue;
+      }
       body += l;
     }
     if (!ended) {
@@ -42,7 +50,9 @@ export function parsePem(text: string): { blocks: PemBlock[]; broken: Array<{ la
       i = j - 1;
       continue;
     }
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length === 0) {
+    if (headerLine !== undefined) {
+      broken.push({ label, line: start, why: `has a header line (line ${headerLine}) inside the base64; RFC 7468 allows none (an encrypted legacy PEM?)` });
+    } else if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length === 0 || body.length % 4 !== 0) {
       broken.push({ label, line: start, why: "the body is not valid base64" });
     } else {
       blocks.push({ label, der: new Uint8Array(Buffer.from(body, "base64")), line: start });

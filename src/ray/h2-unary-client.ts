@@ -13,7 +13,7 @@ import { ipVersion } from "../pki/names.js";
 import { FLOW_CONTROL_WINDOW, MAX_FRAME_SIZE } from "./flow-control.js";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { GRPC_STATUS, RpcError } from "./grpc-status.js";
-import { checkIdentity } from "./peer-identity.js";
+import { checkIdentity, guardPeerCertificate } from "./peer-identity.js";
 import type { ClientTls } from "./client-tls.js";
 import type { DialTarget } from "./dial-target.js";
 
@@ -59,7 +59,7 @@ export class H2UnaryClient {
         resolve(session);
       };
       const socket: Socket = this.tls
-        ? tlsConnect(
+        ? guardPeerCertificate(tlsConnect(
             {
               host,
               port,
@@ -71,7 +71,7 @@ export class H2UnaryClient {
               checkServerIdentity: (_h, cert) => checkIdentity(this.target.host, cert),
             },
             ready,
-          )
+          ))
         : netConnect({ host, port }, ready);
       this.socket = socket;
       socket.once("error", (e: NodeJS.ErrnoException) => fail(GRPC_STATUS.UNAVAILABLE, connectMessage(e, host, port)));

@@ -2,7 +2,9 @@
  * Turns a failed health check into one line in gRPC's words plus what raytls can see beyond it
  * (issue 3, section 2). The facts come from tls-probe.ts and from the client's own certificate.
  */
-import { X509Certificate } from "node:crypto";
+import { readCertificatePem } from "../pki/certificate-reader.js";
+import { OID } from "../pki/oids.js";
+import { issuedBy } from "../pki/verify.js";
 import type { ProbeReport } from "./tls-probe.js";
 import type { ClientTls } from "./client-tls.js";
 
@@ -32,21 +34,20 @@ export interface Failure {
   hint?: string;
 }
 
-const EKU_CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
-
 /** Facts about the client's own certificate that predict a server-side refusal. */
 export function ownCertProblems(tls: ClientTls, now = Date.now()): string[] {
   const out: string[] = [];
   try {
-    const cert = new X509Certificate(tls.cert);
-    const ca = new X509Certificate(tls.ca);
-    if (now > Date.parse(cert.validTo)) out.push(`our certificate expired on ${new Date(cert.validTo).toISOString()}`);
-    if (now < Date.parse(cert.validFrom)) out.push(`our certificate is not valid before ${new Date(cert.validFrom).toISOString()}`);
-    const eku = cert.keyUsage; // Node: the Extended Key Usage OIDs, undefined when absent
-    if (eku && eku.length > 0 && !eku.includes(EKU_CLIENT_AUTH)) {
+    // raytls's strict reader, not Node's X509Certificate (issue 12: one certificate model).
+    const cert = readCertificatePem(String(tls.cert), "our certificate");
+    const ca = readCertificatePem(String(tls.ca), "our CA");
+    if (now > cert.notAfter.getTime()) out.push(`our certificate expired on ${cert.notAfter.toISOString()}`);
+    if (now < cert.notBefore.getTime()) out.push(`our certificate is not valid before ${cert.notBefore.toISOString()}`);
+    const eku = cert.extKeyUsage;
+    if (eku && !eku.includes(OID.clientAuth) && !eku.includes(OID.anyExtendedKeyUsage)) {
       out.push("our certificate's Extended Key Usage lacks clientAuth, so Ray servers refuse it as a client certificate");
     }
-    if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
+    if (!issuedBy(cert, ca).ok) {
       out.push("our certificate is not signed by the CA in RAY_TLS_CA_CERT; a server trusting that CA refuses it");
     }
   } catch (err) {
@@ -80,6 +81,7 @@ export function diagnose(
   if (probe.tcp === "timeout" || probe.tcp === "unreachable") {
     return { kind: probe.tcp, message: `Could not connect to ${where}: ${probe.tcpError}`, facts, hint: "check the address and any network policy in between" };
   }
+  if (probe.serverCertError) facts.push(`the server's certificate is malformed: ${probe.serverCertError}`);
   if (probe.serverCert) {
     facts.push(`server certificate SANs: ${probe.serverCert.sans.length ? probe.serverCert.sans.join(", ") : "(none)"}`);
     facts.push(`server certificate issuer: ${probe.serverCert.issuer}; valid until ${probe.serverCert.notAfter}`);

@@ -16,7 +16,7 @@ import { connect as tlsConnect, createSecureContext, type PeerCertificate, type 
 import type { Socket } from "node:net";
 import { ipVersion } from "../pki/names.js";
 import { CallCredentials, ChannelCredentials } from "@grpc/grpc-js";
-import { checkIdentity } from "./peer-identity.js";
+import { checkIdentity, guardPeerCertificate } from "./peer-identity.js";
 
 type SecureConnector = ReturnType<ChannelCredentials["_createSecureConnector"]>;
 
@@ -54,7 +54,7 @@ export class RayChannelCredentials extends ChannelCredentials {
     return {
       connect(socket: Socket) {
         return new Promise((resolve, reject) => {
-          const tlsSocket = tlsConnect(
+          const tlsSocket = guardPeerCertificate(tlsConnect(
             {
               socket,
               secureContext: context,
@@ -70,7 +70,7 @@ export class RayChannelCredentials extends ChannelCredentials {
               }
               resolve({ socket: tlsSocket, secure: true });
             },
-          );
+          ));
           tlsSocket.on("error", reject);
         });
       },

@@ -9,14 +9,19 @@
  * The last one needs its own connection without a certificate: with TLS 1.3 the server's refusal
  * arrives after the client considers the handshake done (facts section 3), as the alert
  * `certificate required`, or as a plain close.
+ *
+ * The server is untrusted: its certificate is read from raw DER by raytls's strict reader, and
+ * Node never builds its legacy certificate object (guardPeerCertificate, peer-identity.ts), which
+ * would crash the process on an EKU OID of 600+ bytes (issue 13).
  */
 import { connect as netConnect, type Socket } from "node:net";
 import { ipVersion } from "../pki/names.js";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 import { lookup } from "node:dns/promises";
-import { X509Certificate } from "node:crypto";
-import { checkPeerName } from "../pki/peer-name.js";
+import { readCertificateDer } from "../pki/certificate-reader.js";
+import { checkPeerNameFacts } from "../pki/peer-name.js";
 import type { ClientTls } from "./client-tls.js";
+import { guardPeerCertificate, peerCertificateDer } from "./peer-identity.js";
 
 export interface ServerCertFacts {
   subject: string;
@@ -38,6 +43,8 @@ export interface ProbeReport {
   speaksTls?: boolean;
   tlsError?: string;
   tlsVersion?: string;
+  /** The server's certificate is not valid DER/X.509: what raytls's reader refused. */
+  serverCertError?: string;
   serverCert?: ServerCertFacts;
   /** Does the server certificate chain to the CA we were given? */
   chainTrusted?: boolean;
@@ -90,20 +97,23 @@ export async function probeTls(o: ProbeOptions): Promise<ProbeReport> {
   const tlsSocket = first.socket!;
   report.speaksTls = true;
   report.tlsVersion = tlsSocket.getProtocol() ?? undefined;
-  const peer = tlsSocket.getPeerCertificate(true);
-  if (peer?.raw) {
-    const pem = new X509Certificate(peer.raw).toString();
-    const x = new X509Certificate(peer.raw);
-    const verdict = checkPeerName(o.host, pem);
-    report.serverCert = {
-      subject: x.subject.replace(/\n/g, ", "),
-      issuer: x.issuer.replace(/\n/g, ", "),
-      sans: verdict.sans,
-      notBefore: new Date(x.validFrom).toISOString(),
-      notAfter: new Date(x.validTo).toISOString(),
-      expired: Date.now() > Date.parse(x.validTo),
-    };
-    report.peerName = { ok: verdict.ok, ...(verdict.message ? { message: verdict.message } : {}), ...(verdict.hint ? { hint: verdict.hint } : {}) };
+  const raw = first.peerDer;
+  if (raw) {
+    try {
+      const cert = readCertificateDer(raw, "server certificate");
+      const verdict = checkPeerNameFacts(o.host, cert);
+      report.serverCert = {
+        subject: cert.subject.text,
+        issuer: cert.issuer.text,
+        sans: verdict.sans,
+        notBefore: cert.notBefore.toISOString(),
+        notAfter: cert.notAfter.toISOString(),
+        expired: Date.now() > cert.notAfter.getTime(),
+      };
+      report.peerName = { ok: verdict.ok, ...(verdict.message ? { message: verdict.message } : {}), ...(verdict.hint ? { hint: verdict.hint } : {}) };
+    } catch (err) {
+      report.serverCertError = err instanceof Error ? err.message : String(err);
+    }
   }
   if (o.tls) {
     report.chainTrusted = tlsSocket.authorized;
@@ -137,9 +147,9 @@ function handshake(
   o: ProbeOptions,
   timeoutMs: number,
   withCert: boolean,
-): Promise<{ socket?: TLSSocket; error?: string }> {
+): Promise<{ socket?: TLSSocket; peerDer?: Uint8Array; error?: string }> {
   return new Promise((resolve) => {
-    const s = tlsConnect({
+    const s = guardPeerCertificate(tlsConnect({
       socket,
       ALPNProtocols: ["h2"],
       rejectUnauthorized: false,
@@ -148,14 +158,16 @@ function handshake(
       ...(o.tls ? { ca: o.tls.ca } : {}),
       ...(withCert && o.tls ? { cert: o.tls.cert, key: o.tls.key } : {}),
       ...(ipVersion(o.host) ? {} : { servername: o.host }),
-    });
+    }));
     const timer = setTimeout(() => {
       s.destroy();
       resolve({ error: "TLS handshake timed out" });
     }, timeoutMs);
     s.once("secureConnect", () => {
       clearTimeout(timer);
-      resolve({ socket: s });
+      // Now: a server that closes right after the handshake takes the handle (and the certificate) with it.
+      const peerDer = peerCertificateDer(s);
+      resolve({ socket: s, ...(peerDer ? { peerDer } : {}) });
     });
     s.once("error", (e) => {
       clearTimeout(timer);

@@ -5,7 +5,11 @@
  * still gets its certificate. A refusal (400, 401, 403) is final: retrying cannot change a token
  * or a policy.
  */
-import { createPrivateKey, X509Certificate } from "node:crypto";
+import { createPrivateKey } from "node:crypto";
+import type { Certificate } from "../pki/certificate.js";
+import { readCertificatePem } from "../pki/certificate-reader.js";
+import { sameBytes, spkiOf } from "../pki/keys.js";
+import { issuedBy } from "../pki/verify.js";
 import { request } from "node:https";
 import { createSecureContext, type SecureContext } from "node:tls";
 import { RaytlsError, describeCause } from "../errors.js";
@@ -184,18 +188,18 @@ function once(url: URL, body: string, o: SignClientOptions): Promise<SignRespons
  * Checks what came back before anything is written: signed by our CA and for our own key.
  * A signer (or something in between) cannot hand this pod a certificate for another key.
  */
-export function checkIssuedCertificate(certPem: string, caCertPem: string, keyPem: string): X509Certificate {
-  let cert: X509Certificate;
+export function checkIssuedCertificate(certPem: string, caCertPem: string, keyPem: string): Certificate {
+  let cert: Certificate;
   try {
-    cert = new X509Certificate(certPem);
+    cert = readCertificatePem(certPem, "the signer's certificate");
   } catch (err) {
     throw new RaytlsError("signer-bad-cert", `the signer returned something that is not a certificate: ${describeCause(err)}`, { kind: "check" });
   }
-  const ca = new X509Certificate(caCertPem);
-  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) {
+  const ca = readCertificatePem(caCertPem, "--ca-cert");
+  if (!issuedBy(cert, ca).ok) {
     throw new RaytlsError("signer-bad-cert", "the certificate from the signer is not signed by --ca-cert", { kind: "check", hint: "the signer must use the CA whose ca.crt is passed with --ca-cert" });
   }
-  if (!cert.checkPrivateKey(createPrivateKey(keyPem))) {
+  if (!sameBytes(spkiOf(createPrivateKey(keyPem)), cert.publicKey.spki)) {
     throw new RaytlsError("signer-bad-cert", "the certificate from the signer is not for this pod's key", { kind: "check" });
   }
   return cert;

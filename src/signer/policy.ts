@@ -10,7 +10,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Role } from "../pki/pod-identity.js";
-import type { San } from "../pki/san.js";
+import { formatSan, type San } from "../pki/san.js";
 
 export interface SignerTokens {
   /** SHA-256 of the head token. */
@@ -71,7 +71,7 @@ export function decideSans(o: { role: Role; peerIp: string; requested: San[]; po
   for (const s of o.requested) {
     if (s.type === "dns" && allowedDns.includes(s.value.toLowerCase())) dns.push(s.value.toLowerCase());
     else if (s.type === "ip" && allowedIps.includes(s.value)) ips.push(s.value);
-    else refused.push(`${s.type === "dns" ? "DNS" : s.type === "ip" ? "IP" : s.type.toUpperCase()}:${s.value}`);
+    else refused.push(formatSan(s));
   }
   if (refused.length) {
     const ipNote = refused.some((r) => r.startsWith("IP:")) ? `; IP SANs may only be 127.0.0.1 and this pod's own address ${peerIp}` : "";

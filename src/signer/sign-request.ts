@@ -41,6 +41,8 @@ export interface SignResponse {
   serial: string;
   notAfter: string;
   sans: string[];
+  /** Present when the configured --days would outlast the CA: the certificate ends with the CA. */
+  note?: string;
 }
 
 export interface SignOutcome {
@@ -105,7 +107,8 @@ export async function handleSignRequest(cfg: SignConfig, req: { authorization: s
   const cn = role === "head" ? cfg.names.headFqdn : peerIp;
   const cert = issueLeaf({
     ca: cfg.ca,
-    publicKey: csr.spki,
+    // The parsed key, re-encoded: never the CSR's SPKI bytes (issue 13).
+    publicKey: csr.publicKey,
     sans: decision.sans,
     days: cfg.days ?? 365,
     now,
@@ -115,7 +118,7 @@ export async function handleSignRequest(cfg: SignConfig, req: { authorization: s
   const notAfter = cert.notAfter.toISOString();
   return {
     status: 200,
-    body: { certPem: cert.certPem, serial: cert.serialHex, notAfter, sans },
+    body: { certPem: cert.certPem, serial: cert.serialHex, notAfter, sans, ...(cert.clampedToCa ? { note: `validity clamped to the CA's notAfter ${notAfter}` } : {}) },
     audit: { ...base, role, requestedRole, decision: "issued", status: 200, sans, serial: cert.serialHex, notAfter },
   };
 }

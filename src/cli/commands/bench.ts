@@ -45,7 +45,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
           const result = await scenario({ ...(runs !== undefined ? { runs } : {}), outDir, log: (l) => ctx.err(`  ${l}\n`) });
           results.push(result);
           await fsp.writeFile(path.join(outDir, `${n}.md`), result.markdown);
-          await fsp.writeFile(path.join(outDir, `${n}.json`), JSON.stringify({ targets: result.targets, data: result.data }, null, 2) + "\n");
+          await fsp.writeFile(path.join(outDir, `${n}.json`), JSON.stringify({ targets: result.targets, ...(result.measures ? { measures: result.measures } : {}), data: result.data }, null, 2) + "\n");
           for (const t of result.targets) if (!t.met) missed++;
           if (!opts.json) {
             ctx.out(result.markdown + "\n");
@@ -53,7 +53,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
             ctx.out("\n");
           }
         }
-        if (opts.json) ctx.out(JSON.stringify(results.map((r) => ({ name: r.name, targets: r.targets })), null, 2) + "\n");
+        if (opts.json) ctx.out(JSON.stringify(results.map((r) => ({ name: r.name, targets: r.targets, ...(r.measures ? { measures: r.measures } : {}) })), null, 2) + "\n");
         ctx.err(`reports written to ${outDir}\n`);
         return opts.strict && missed > 0 ? 1 : 0;
       }),

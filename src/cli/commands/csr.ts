@@ -24,6 +24,7 @@ Examples:
         const { parseKeyType } = await import("../../pki/key-types.js");
         const { parseRole } = await import("../../pki/pod-identity.js");
         const { createCsr } = await import("../../pki/csr.js");
+        const { sanStrings } = await import("../../pki/san.js");
         const { writeFilesAtomically } = await import("../../io/secure-files.js");
         const role = parseRole(opts.role);
         const keyType = parseKeyType(opts.keyType);
@@ -38,7 +39,7 @@ Examples:
           ],
           { force: Boolean(opts.force) },
         );
-        const sans = made.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        const sans = sanStrings(made.sans);
         if (opts.json) ctx.out(JSON.stringify({ ok: true, role, keyType, sans, files: { key: keyFile, csr: csrFile } }, null, 2) + "\n");
         else ctx.out(`Made a ${role} key and CSR for ${sans.join(", ")}\n  ${keyFile}  private key (0600)\n  ${csrFile}  CSR: send it to the CA (raytls csr sign)\n`);
         return 0;
@@ -60,21 +61,26 @@ Examples:
       action(ctx, async (opts: { csr: string; caDir?: string; caCert?: string; caKey?: string; out: string; days: string; force?: boolean; json?: boolean }) => {
         const { parseCsr } = await import("../../pki/csr.js");
         const { issueLeaf } = await import("../../pki/issue.js");
-        const { assertStrongKey } = await import("../../pki/keys.js");
-        const { createPublicKey } = await import("node:crypto");
+        const { RaytlsError } = await import("../../errors.js");
+        const { formatSan, sanStrings } = await import("../../pki/san.js");
         const { readInputFile, writeFilesAtomically } = await import("../../io/secure-files.js");
         const { loadCaFromFlags } = await import("../ca-source.js");
         const days = parseDays(opts.days);
         const csrFile = path.resolve(ctx.cwd, opts.csr);
         const parsed = await parseCsr(await readInputFile(csrFile, "--csr"), csrFile);
-        assertStrongKey(createPublicKey({ key: Buffer.from(parsed.spki), format: "der", type: "spki" }), `${csrFile}: the requested key`);
+        // SAN kinds no certificate of this profile carries are refused, never silently dropped (issue 13).
+        const foreign = parsed.otherSans.filter((s) => s.type !== "uri" && s.type !== "email");
+        if (foreign.length) {
+          throw new RaytlsError("csr-foreign-san", `${csrFile}: the request asks for SANs raytls never issues: ${foreign.map(formatSan).join(", ")}`, { hint: "make the CSR with DNS and IP names only (raytls csr create)" });
+        }
         const ca = await loadCaFromFlags(opts, ctx.cwd);
-        const cert = issueLeaf({ ca, publicKey: parsed.spki, sans: parsed.sans, days });
+        const cert = issueLeaf({ ca, publicKey: parsed.publicKey, sans: parsed.sans, days });
         const out = path.resolve(ctx.cwd, opts.out);
         await writeFilesAtomically([{ path: out, data: cert.certPem, mode: 0o644 }], { force: Boolean(opts.force) });
-        const sans = cert.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        const sans = sanStrings(cert.sans);
+        if (cert.clampedToCa) ctx.err(`note: --days ${days} would outlast the CA; the certificate ends with the CA on ${cert.clampedToCa.caNotAfter.toISOString()}\n`);
         if (parsed.ignored.length) ctx.err(`note: the CSR also asked for ${parsed.ignored.join(", ")}; signing applies the leaf profile and ignored it\n`);
-        if (opts.json) ctx.out(JSON.stringify({ ok: true, sans, serial: cert.serialHex, notAfter: cert.notAfter.toISOString(), ignored: parsed.ignored, file: out }, null, 2) + "\n");
+        if (opts.json) ctx.out(JSON.stringify({ ok: true, sans, serial: cert.serialHex, notAfter: cert.notAfter.toISOString(), ...(cert.clampedToCa ? { clampedToCaNotAfter: true } : {}), ignored: parsed.ignored, file: out }, null, 2) + "\n");
         else ctx.out(`Signed ${csrFile} for ${sans.join(", ")}\n  ${out}  certificate, valid until ${expiry(cert.notAfter)}\n`);
         return 0;
       }),

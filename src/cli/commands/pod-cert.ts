@@ -112,7 +112,9 @@ Examples:
           ],
           { force: Boolean(opts.force) },
         );
-        const sans = made.sans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`);
+        const { sanStrings } = await import("../../pki/san.js");
+        const sans = sanStrings(made.sans);
+        if (made.clampedToCa) ctx.err(`note: --days ${days} would outlast the CA; the certificate ends with the CA on ${made.clampedToCa.caNotAfter.toISOString()}\n`);
         renderIssued(ctx, Boolean(opts.json), { role, keyType, sans, serial: made.serialHex, notAfter: made.notAfter, files });
         return 0;
       }),
@@ -153,7 +155,7 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
   const caFile = path.resolve(ctx.cwd, opts.caCert);
   const caCertPem = await readInputFile(caFile, "--ca-cert");
   const caFacts = readCertificatePem(caCertPem, caFile);
-  if (!caFacts.ca?.isCa) throw new RaytlsError("not-a-ca", `${caFile}: this certificate is not a CA`, { hint: "pass the CA certificate (ca.crt), not a pod certificate" });
+  if (!caFacts.basicConstraints?.ca) throw new RaytlsError("not-a-ca", `${caFile}: this certificate is not a CA`, { hint: "pass the CA certificate (ca.crt), not a pod certificate" });
   const dir = path.resolve(ctx.cwd, opts.out);
   const files = { key: path.join(dir, "tls.key"), cert: path.join(dir, "tls.crt"), ca: path.join(dir, "ca.crt") };
   if (!opts.force) {

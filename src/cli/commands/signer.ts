@@ -103,8 +103,10 @@ async function serve(ctx: CliContext, o: SignerServeFlags): Promise<number> {
   const sink = o.auditLog === undefined || o.auditLog === "-" ? audit.streamAuditSink({ write: (s: string) => ctx.out(s) }) : await audit.fileAuditSink(path.resolve(ctx.cwd, o.auditLog));
   if ("notice" in sink && sink.notice) ctx.err(`raytls signer: ${sink.notice}\n`);
   const running = await startSigner({ ca, host, port, headToken, workerToken, headFqdn, headDns, dns, days, audit: sink, limits });
-  const names = running.servingSans.map((s) => `${s.type === "dns" ? "DNS" : "IP"}:${s.value}`).join(", ");
+  const { sanStrings } = await import("../../pki/san.js");
+  const names = sanStrings(running.servingSans).join(", ");
   ctx.err(`raytls signer listening on ${running.url} (CA ${caDir}; serving certificate for ${names})\n`);
+  if (Date.now() + days * 86_400_000 > ca.cert.notAfter.getTime()) ctx.err(`note: --days ${days} outlasts the CA; certificates issued from now on end with the CA on ${ca.cert.notAfter.toISOString()}\n`);
   ctx.err(`heads may get: localhost, ${[headFqdn, ...headDns].join(", ")}, 127.0.0.1, their own IP; workers: localhost, 127.0.0.1, their own IP\n`);
   ctx.err(`limits: ${limits.tokenBurst} certificates per token at once, then ${limits.tokenRate}/s; ${limits.maxConnections} connections, ${limits.maxConnectionsPerSource} per address\n`);
   await new Promise<void>((resolve) => {
