@@ -134,6 +134,9 @@ function runAsync(cmd: string, args: string[], input: string, timeoutMs = 20_000
       clearTimeout(timer);
       resolve({ code: code ?? (sig ? -1 : 0), out, err });
     });
+    // The command may exit before reading its input (s_client after a failed handshake): the write
+    // then fails with EPIPE, which is expected and must not surface as an unhandled stream error.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(input);
   });
 }
