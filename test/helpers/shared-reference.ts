@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { describe, it, type TestFunction } from "vitest";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -23,12 +24,12 @@ export interface SharedReference {
   entries(): string[];
 }
 
-const warned = new Set<string>();
 
 function absentReason(rel: string, abs: string): string {
   return (
-    `../shared/reference/${rel} is absent (${abs}): it comes from another project (KubeRay) and is not committed here; ` +
-    `place the raytls shared/ folder beside the clone to run this test (with CI=true a missing file fails the test)`
+    `${abs} is absent: it is KubeRay's (not committed here); to run this test put KubeRay v1.7's ` +
+    `ray-operator/config/crd/bases/ray.io_rayclusters.yaml and config/samples/ (as kuberay-samples/) in ${SHARED_REFERENCE_DIR}; ` +
+    `with CI=true this test fails instead`
   );
 }
 
@@ -36,11 +37,7 @@ export function sharedReference(relPath: string): SharedReference {
   const abs = path.join(SHARED_REFERENCE_DIR, relPath);
   const present = existsSync(abs);
   const ci = process.env.CI === "true";
-  const skip = present || ci ? undefined : `SKIP: ${absentReason(relPath, abs)}`;
-  if (skip && !warned.has(relPath)) {
-    warned.add(relPath);
-    console.warn(skip);
-  }
+  const skip = present || ci ? undefined : absentReason(relPath, abs);
   return {
     path: abs,
     skip,
@@ -51,6 +48,24 @@ export function sharedReference(relPath: string): SharedReference {
     entries() {
       if (!existsSync(abs)) throw new Error(absentReason(relPath, abs));
       return readdirSync(abs);
+    },
+  };
+}
+
+/**
+ * `it` and `describe` that run when every reference is there (or CI=true) and otherwise skip,
+ * printing `SKIP <test name>: <reason>` so a bare clone's run names each skipped test and why.
+ */
+export function needsShared(...refs: SharedReference[]): { it: (name: string, fn: TestFunction) => void; describe: (name: string, fn: () => void) => void } {
+  const skip = refs.map((r) => r.skip).find((s) => s !== undefined);
+  return {
+    it(name, fn) {
+      if (skip) console.warn(`SKIP "${name}": ${skip}`);
+      (skip ? it.skip : it)(name, fn);
+    },
+    describe(name, fn) {
+      if (skip) console.warn(`SKIP "${name}" (all of it): ${skip}`);
+      (skip ? describe.skip : describe)(name, fn);
     },
   };
 }

@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles } from "../../src/k8s/lint/lint.js";
 import { CRD, CRD_FILE, crdText, runCli, SAMPLES, tempDir } from "./k8s-fixture.js";
+import { needsShared } from "../helpers/shared-reference.js";
 
-describe.skipIf(SAMPLES.skip ?? CRD.skip)("raytls lint on KubeRay's samples and on raytls's own output", () => {
+needsShared(SAMPLES, CRD).describe("raytls lint on KubeRay's samples and on raytls's own output", () => {
   const samples = SAMPLES.skip ?? CRD.skip ? [] : SAMPLES.entries().filter((f) => f.endsWith(".yaml"));
   it("finds the samples", () => {
     expect(samples.length).toBeGreaterThanOrEqual(3);

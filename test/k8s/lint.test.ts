@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles, type LintReport } from "../../src/k8s/lint/lint.js";
-import { CRD, CRD_FILE, crdText, runCli, tempDir } from "./k8s-fixture.js";
+import { CRD_FILE, crdText, runCli, tempDir, withCrd } from "./k8s-fixture.js";
 
 type Obj = Record<string, any>;
 
@@ -99,9 +99,13 @@ function findings(rule: string, edit: (docs: Obj[], rc: Obj, head: Obj, worker: 
 
 describe("raytls lint: each rule on a small manifest", () => {
   it("the base manifest is clean (so every finding below comes from its edit)", () => {
-    const r = lint(base(), true);
+    const r = lint(base());
     expect(r.findings).toEqual([]);
     expect(r.clusters).toBe(1);
+  });
+  withCrd.it("the base manifest is clean against KubeRay's CRD too", () => {
+    const r = lint(base(), true);
+    expect(r.findings).toEqual([]);
   });
 
   it("tls-env-incomplete: RAY_USE_TLS on, RAY_TLS_CA_CERT missing (error, with Ray's own message)", () => {
@@ -335,7 +339,7 @@ describe("raytls lint: each rule on a small manifest", () => {
     expect(f).toEqual([expect.objectContaining({ severity: "warning", path: "apiVersion", line: 1, column: 13 })]);
   });
 
-  it.skipIf(CRD.skip)("crd-schema with --crd: an unknown field and a wrong type, with their line and column (errors)", () => {
+  withCrd.it("crd-schema with --crd: an unknown field and a wrong type, with their line and column (errors)", () => {
     const f = findings("crd-schema", (_d, rc) => {
       rc.spec.workerGroupSpecs[0].replicaz = 3;
       rc.spec.workerGroupSpecs[0].maxReplicas = "two";

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { buildManifest, manifestYaml, type ManifestOptions } from "../../src/k8s/manifest.js";
-import { CRD, CRD_FILE, crdText, kubectlMissing, kubectlPath, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
+import { CRD_FILE, withCrd, crdText, kubectlMissing, kubectlPath, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
 
 const TWO_GROUPS = [
   { name: "cpu", replicas: 2, minReplicas: 1, maxReplicas: 10 },
@@ -28,7 +28,7 @@ function manifest(o: Partial<ManifestOptions> = {}) {
 type Obj = Record<string, any>;
 const cluster = (m: ReturnType<typeof buildManifest>): Obj => m.resources.find((r) => r.kind === "RayCluster")!.value as Obj;
 
-describe.skipIf(CRD.skip)("generated RayCluster against the shared CRD (KubeRay v1.7)", () => {
+withCrd.describe("generated RayCluster against the shared CRD (KubeRay v1.7)", () => {
   let crd: ReturnType<typeof loadCrd>;
   beforeAll(() => {
     crd = loadCrd(crdText(), CRD_FILE);
@@ -107,7 +107,7 @@ describe("seed-mode resources", () => {
 });
 
 describe("raytls manifest (CLI)", () => {
-  it.skipIf(CRD.skip)("--out DIR: one file per resource plus kustomization.yaml that kubectl kustomize renders", async (t) => {
+  withCrd.it("--out DIR: one file per resource plus kustomization.yaml that kubectl kustomize renders", async (t) => {
     const cwd = tempDir();
     mkdirSync(path.join(cwd, "ca"));
     opensslCa(path.join(cwd, "ca"));
@@ -186,7 +186,7 @@ describe("raytls manifest (CLI)", () => {
     expect(existsSync(path.join(cwd, "rc-ca"))).toBe(false);
   });
 
-  it.skipIf(CRD.skip)("--crd with a CRD that rejects the output exits 1 and writes nothing", async () => {
+  withCrd.it("--crd with a CRD that rejects the output exits 1 and writes nothing", async () => {
     const cwd = tempDir();
     const crd = crdText().replace(/^( {14})tlsOptions:\n( {16}properties:\n( {18}.*\n)+?)( {16}type: object\n)/m, "");
     writeFileSync(path.join(cwd, "old-crd.yaml"), crd);
