@@ -51,6 +51,11 @@ beforeAll(async () => {
   writeFileSync(F("existing/ca.crt"), "keep me\n");
   writeFileSync(F("existing/tls.key"), "keep me too\n");
   writeFileSync(F("leaf.crt"), leaf.certPem);
+  // A valid worker certificate for 10.0.0.9: another pod's files, as far as 10.0.0.7 is concerned.
+  mkdirSync(F("other-pod"));
+  writeFileSync(F("other-pod/tls.crt"), leaf.certPem);
+  writeFileSync(F("other-pod/tls.key"), leaf.keyPem);
+  writeFileSync(F("other-pod/ca.crt"), good.certPem);
   writeFileSync(F("leaf.key"), leaf.keyPem);
   writeFileSync(F("garbage.txt"), "just text\n");
   const csr = execFileSync("openssl", ["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=x", "-addext", "subjectAltName=DNS:localhost,IP:10.0.0.9", "-keyout", "/dev/null"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
@@ -118,7 +123,9 @@ const cases: Case[] = [
   { name: "pod-cert: CA expired", argv: ["pod-cert", ...HEAD, "--ca-dir", "expired", "--out", "o"], message: /expired\/ca\.crt: the CA expired on 2020-01-31/ },
   { name: "pod-cert: weak CA key", argv: ["pod-cert", ...HEAD, "--ca-dir", "weak", "--out", "o"], message: /weak\/ca\.key: RSA key of 1024 bits is too weak/ },
   { name: "pod-cert: encrypted CA key", argv: ["pod-cert", ...HEAD, "--ca-dir", "encrypted", "--out", "o"], message: /encrypted\/ca\.key: the private key is encrypted/ },
-  { name: "pod-cert: existing output without --force", argv: ["pod-cert", ...HEAD, "--ca-dir", "ca", "--out", "existing"], message: /refusing to overwrite .*existing\/tls\.key.*existing\/ca\.crt/ },
+  { name: "pod-cert: existing output without --force", argv: ["pod-cert", ...HEAD, "--ca-dir", "ca", "--out", "existing"], message: /refusing to replace the files in .*existing: tls\.crt is missing beside tls\.key and ca\.crt/ },
+  { name: "pod-cert: another pod's valid certificate in --out, no --renew", argv: ["pod-cert", "--role", "worker", "--pod-ip", "10.0.0.7", "--ca-dir", "ca", "--out", "other-pod"], message: /refusing to replace the files in .*other-pod: tls\.crt names DNS:localhost, IP:127\.0\.0\.1, IP:10\.0\.0\.9; this pod needs .*IP:10\.0\.0\.7(.|\n)*hint: pass --renew/ },
+  { name: "pod-cert: no --ca-dir and no CA at the default mount", argv: ["pod-cert", ...HEAD, "--out", "o"], message: /default CA directory \/etc\/ca\/tls .*does not exist(.|\n)*hint: pass --ca-dir DIR/ },
   { name: "pod-cert: --ca-dir with --ca-cert", argv: ["pod-cert", ...HEAD, "--ca-dir", "ca", "--ca-cert", "ca/ca.crt", "--ca-key", "ca/ca.key", "--out", "o"], message: /--ca-dir cannot be combined with --ca-cert/ },
   { name: "pod-cert: --ca-cert without --ca-key", argv: ["pod-cert", ...HEAD, "--ca-cert", "ca/ca.crt", "--out", "o"], message: /--ca-key is missing/ },
   { name: "pod-cert --signer: with --ca-dir (no CA key in a pod)", argv: ["pod-cert", "--role", "worker", ...POD, "--signer", "https://127.0.0.1:1", "--ca-dir", "ca", "--out", "o"], message: /--signer cannot be combined with --ca-dir/ },
