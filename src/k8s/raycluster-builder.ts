@@ -162,7 +162,7 @@ function podTemplate(o: RayClusterOptions, image: string, role: "head" | "worker
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } },
   };
   return tlsPodSpec(init, rayContainer, [
-    { name: VOLUMES.caTls, secret: { secretName: o.caSecretName ?? "ca-tls", defaultMode: 0o400 } },
+    { name: VOLUMES.caTls, secret: { secretName: o.caSecretName ?? `${o.name}-ca-tls`, defaultMode: 0o400 } },
     {
       name: VOLUMES.scripts,
       configMap: {

@@ -146,6 +146,8 @@ const cases: Case[] = [
   { name: "verify: bad --at", argv: ["verify", "--ca", "ca/ca.crt", "--cert", "leaf.crt", "--at", "tomorrowish"], message: /--at: "tomorrowish" is not an ISO time/ },
   { name: "inspect: missing file", argv: ["inspect", "nothing.pem"], message: /cannot read nothing\.pem: no such file/ },
   { name: "inspect: nothing inspectable", argv: ["inspect", "garbage.txt"], message: /garbage\.txt: no certificate, certificate request or private key found/ },
+  { name: "manifest: invalid --ca-secret", argv: ["manifest", "--name", "rc", "--ca-secret", "CA_TLS"], message: /--ca-secret: "CA_TLS" is not a valid Secret name/ },
+  { name: "manifest: --ca-secret outside seed mode", argv: ["manifest", "--name", "rc", "--mode", "signer", "--ca-secret", "ca-tls"], message: /--ca-secret only goes with --mode seed/ },
   { name: "unknown verb", argv: ["certify"], message: /unknown command 'certify'/ },
 ];
 

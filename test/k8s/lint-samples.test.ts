@@ -31,7 +31,7 @@ needsShared(SAMPLES, CRD).describe("raytls lint on KubeRay's samples and on rayt
     const cwd = tempDir();
     const m = await runCli(["manifest", "--name", "rc", "--worker-group", "a:1:1:2", "--worker-group", "b:0:0:3", "--autoscaler", "--out", "k8s"], cwd);
     expect(m.code, m.err).toBe(0);
-    const files = ["secret-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"].map((f) => path.join("k8s", f));
+    const files = ["secret-rc-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"].map((f) => path.join("k8s", f));
     const r = await runCli(["lint", ...files, "--crd", CRD_FILE, "--json"], cwd);
     expect(r.code, r.out).toBe(0);
     const json = JSON.parse(r.out) as { findings: Array<{ rule: string; severity: string; path: string; message: string; hint: string }>; errors: number; warnings: number };
