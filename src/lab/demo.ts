@@ -241,7 +241,7 @@ async function signerSteps(dir: string, up: Awaited<ReturnType<typeof labUp>>, e
       : `The policy: ${worker.name}'s worker token asks for the head role; the signer refuses`,
     lines: [...after.map((a) => `audit: ${formatAudit(a)}`), written ? `WRITTEN: ${rel(out)} exists` : `nothing written (${rel(out)} does not exist)`],
     // stderr only: stdout carries the same refusal as --json.
-    command: { shown: r.exec.shown, exitCode: r.exec.code, expected: 1, output: (r.exec.code === 0 ? r.exec.stdout + r.exec.stderr : r.exec.stderr).trim() },
+    command: { shown: r.exec.shown, exitCode: r.exec.code, expected: 1, output: (r.exec.stdout + r.exec.stderr).trim() },
     ok: r.exec.code === 1 && !written && after.some((a) => a.decision === "refused"),
   });
 }

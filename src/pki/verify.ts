@@ -58,7 +58,7 @@ export function verifyCertificate(input: VerifyInput): VerifyReport {
 
   for (const root of roots) {
     if (!root.ca?.isCa) {
-      checks.push({ check: "ca", ok: false, message: `${files.ca}: ${root.node.subject.replace(/\n/g, ", ")} is not a CA certificate (no basicConstraints CA:TRUE)`, hint: "pass the CA certificate (ca.crt) with --ca, not a pod certificate" });
+      checks.push({ check: "ca", ok: false, message: `${files.ca}: ${root.node.subject.replace(/\n/g, ", ")} is not a CA certificate (no basicConstraints CA:TRUE)`, hint: "pass the CA certificate (ca.crt) with --ca-cert, not a pod certificate" });
     }
   }
 

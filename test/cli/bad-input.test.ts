@@ -136,18 +136,23 @@ const cases: Case[] = [
   { name: "pod-cert: --source-ip without --signer", argv: ["pod-cert", "--role", "worker", ...POD, "--source-ip", "127.0.0.3", "--ca-dir", "ca", "--out", "o"], message: /--source-ip goes with --signer/ },
   { name: "signer serve: bad --listen", argv: ["signer", "serve", "--ca-dir", "ca", "--listen", "nope", "--head-token-file", "garbage.txt", "--worker-token-file", "garbage.txt", "--head-fqdn", "x.example"], message: /--listen: "nope" is not IP:PORT/ },
   { name: "csr create: bad pod IP", argv: ["csr", "create", "--role", "worker", "--pod-ip", "1.2.3", "--key-out", "k", "--csr-out", "c"], message: /"1\.2\.3" is not a valid IP address/ },
-  { name: "csr sign: not a CSR", argv: ["csr", "sign", "--csr", "garbage.txt", "--ca-dir", "ca", "--out", "x.crt"], message: /garbage\.txt: no PEM certificate request found/ },
-  { name: "csr sign: tampered CSR", argv: ["csr", "sign", "--csr", "tampered.csr", "--ca-dir", "ca", "--out", "x.crt"], message: /tampered\.csr: the request's signature does not verify/ },
-  { name: "csr sign: CSR without SAN", argv: ["csr", "sign", "--csr", "nosan.csr", "--ca-dir", "ca", "--out", "x.crt"], message: /nosan\.csr: the request asks for no subjectAltName/ },
-  { name: "csr sign: missing CSR file", argv: ["csr", "sign", "--csr", "none.csr", "--ca-dir", "ca", "--out", "x.crt"], message: /--csr: cannot read .*none\.csr: no such file/ },
-  { name: "verify: missing CA file", argv: ["verify", "--ca", "nope.crt", "--cert", "leaf.crt"], message: /--ca: cannot read .*nope\.crt: no such file/ },
-  { name: "verify: key given as certificate", argv: ["verify", "--ca", "ca/ca.crt", "--cert", "leaf.key"], message: /leaf\.key: no PEM certificate found \(found PRIVATE KEY\)/ },
-  { name: "verify: unknown purpose", argv: ["verify", "--ca", "ca/ca.crt", "--cert", "leaf.crt", "--purpose", "sideways"], message: /--purpose: unknown purpose "sideways"/ },
-  { name: "verify: bad --at", argv: ["verify", "--ca", "ca/ca.crt", "--cert", "leaf.crt", "--at", "tomorrowish"], message: /--at: "tomorrowish" is not an ISO time/ },
+  { name: "csr sign: not a CSR", argv: ["csr", "sign", "--csr", "garbage.txt", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /garbage\.txt: no PEM certificate request found/ },
+  { name: "csr sign: tampered CSR", argv: ["csr", "sign", "--csr", "tampered.csr", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /tampered\.csr: the request's signature does not verify/ },
+  { name: "csr sign: CSR without SAN", argv: ["csr", "sign", "--csr", "nosan.csr", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /nosan\.csr: the request asks for no subjectAltName/ },
+  { name: "csr sign: missing CSR file", argv: ["csr", "sign", "--csr", "none.csr", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /--csr: cannot read .*none\.csr: no such file/ },
+  { name: "verify: missing CA file", argv: ["verify", "--ca-cert", "nope.crt", "--cert", "leaf.crt"], message: /--ca-cert: cannot read .*nope\.crt: no such file/ },
+  { name: "verify: key given as certificate", argv: ["verify", "--ca-cert", "ca/ca.crt", "--cert", "leaf.key"], message: /leaf\.key: no PEM certificate found \(found PRIVATE KEY\)/ },
+  { name: "verify: unknown purpose", argv: ["verify", "--ca-cert", "ca/ca.crt", "--cert", "leaf.crt", "--purpose", "sideways"], message: /--purpose: unknown purpose "sideways"/ },
+  { name: "verify: bad --at", argv: ["verify", "--ca-cert", "ca/ca.crt", "--cert", "leaf.crt", "--at", "tomorrowish"], message: /--at: "tomorrowish" is not an ISO time/ },
   { name: "inspect: missing file", argv: ["inspect", "nothing.pem"], message: /cannot read nothing\.pem: no such file/ },
   { name: "inspect: nothing inspectable", argv: ["inspect", "garbage.txt"], message: /garbage\.txt: no certificate, certificate request or private key found/ },
   { name: "manifest: invalid --ca-secret", argv: ["manifest", "--name", "rc", "--ca-secret", "CA_TLS"], message: /--ca-secret: "CA_TLS" is not a valid Secret name/ },
   { name: "manifest: --ca-secret outside seed mode", argv: ["manifest", "--name", "rc", "--mode", "signer", "--ca-secret", "ca-tls"], message: /--ca-secret only goes with --mode seed/ },
+  { name: "ca create: unknown --output (named before the missing --out)", argv: ["ca", "create", "--output", "./x"], message: /^ERROR: unknown option '--output'\n  hint: did you mean --out\?/ },
+  { name: "pod-cert: --pod_ip", argv: ["pod-cert", "--pod_ip", "10.0.0.9", "--role", "worker", "--ca-dir", "ca", "--out", "o"], message: /unknown option '--pod_ip'\n  hint: did you mean --pod-ip\?/ },
+  { name: "verify: no --ca-cert", argv: ["verify", "--cert", "leaf.crt"], message: /required option '--ca-cert <file>' not specified/ },
+  { name: "verify: --ca and --ca-cert together", argv: ["verify", "--ca", "ca/ca.crt", "--ca-cert", "ca/ca.crt", "--cert", "leaf.crt"], message: /--ca and --ca-cert are the same option; give it once/ },
+  { name: "csr sign: no --cert-out", argv: ["csr", "sign", "--csr", "good.csr", "--ca-dir", "ca"], message: /required option '--cert-out <file>' not specified/ },
   { name: "unknown verb", argv: ["certify"], message: /unknown command 'certify'/ },
 ];
 
@@ -165,6 +170,9 @@ describe("bad input: exit 2, a clear message, nothing written", () => {
       expect(r.code, `stderr: ${r.err}`).toBe(2);
       expect(r.err).toMatch(c.message);
       expect(r.err).not.toMatch(/^\s+at /m);
+      // raytls's own form for every error, commander's included (issue 11): no lowercase "error:".
+      expect(r.err).toMatch(/^ERROR: /);
+      expect(r.err).not.toMatch(/^error:/m);
       // Errors raised by raytls carry a hint; commander's usage errors point at --help.
       expect(r.err).toMatch(/hint: |--help/);
       expect(snapshot(work.dir)).toEqual(before);

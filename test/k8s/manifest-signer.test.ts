@@ -47,7 +47,7 @@ describe("manifest --mode signer", () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     expect(pod.containers[0].resources.limits).toEqual({ cpu: "1", memory: "256Mi" });
-    expect(pod.containers[0].command).toEqual(expect.arrayContaining(["--dns", "rc-signer.ml.svc.cluster.local", "--head-fqdn", "rc-head-svc.ml.svc.cluster.local", "--head-dns", "rc-head-svc"]));
+    expect(pod.containers[0].command).toEqual(expect.arrayContaining(["--serving-dns", "rc-signer.ml.svc.cluster.local", "--head-fqdn", "rc-head-svc.ml.svc.cluster.local", "--head-dns", "rc-head-svc"]));
     const rc = find(m, "RayCluster");
     expect(JSON.stringify(rc)).not.toMatch(/rc-signer-ca\b/);
     const templates: Array<[string, Obj]> = [["head", rc.spec.headGroupSpec.template], ...rc.spec.workerGroupSpecs.map((g: Obj) => ["worker", g.template] as [string, Obj])];

@@ -163,9 +163,9 @@ describe("gencert_head.sh and gencert_worker.sh, run with sh and openssl", () =>
       t.skip("the verify verb is not registered in src/cli/main.ts yet");
       return;
     }
-    const ok = await runCli(["verify", "--ca", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", FQDN], run.tlsDir);
+    const ok = await runCli(["verify", "--ca-cert", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", FQDN], run.tlsDir);
     expect(ok.code, ok.err).toBe(0);
-    const bad = await runCli(["verify", "--ca", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", "rc-head-svc"], run.tlsDir);
+    const bad = await runCli(["verify", "--ca-cert", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", "rc-head-svc"], run.tlsDir);
     expect(bad.code).toBe(1);
   });
 });
