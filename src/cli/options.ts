@@ -73,3 +73,14 @@ export function commandPath(cmd: Command): string {
   for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(" ");
 }
+
+/** `--workers N` for lab up and demo: a whole number in 1..max, with the reason for the minimum. */
+export function parseWorkers(value: string, max: number): number {
+  const n = /^\d{1,3}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new RaytlsError("bad-workers", `--workers: "${value}" is not a whole number from 1 to ${max}`, {
+      hint: `a lab needs at least one worker pod (Step 4 runs from a worker, and the head dials workers back); e.g. --workers 2`,
+    });
+  }
+  return n;
+}

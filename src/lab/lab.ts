@@ -36,7 +36,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 50) {
-    throw new RaytlsError("bad-workers", `--workers: ${o.workers} is not between 1 and 50`);
+    throw new RaytlsError("bad-workers", `--workers: ${o.workers} is not between 1 and 50`, { hint: "a lab needs at least one worker pod; e.g. --workers 2" });
   }
   if (o.mode === "netns") {
     const why = await netnsUnavailable();

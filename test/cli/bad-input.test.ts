@@ -58,6 +58,7 @@ beforeAll(async () => {
   writeFileSync(F("other-pod/ca.crt"), good.certPem);
   writeFileSync(F("leaf.key"), leaf.keyPem);
   writeFileSync(F("garbage.txt"), "just text\n");
+  writeFileSync(F("two-docs.yaml"), "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: rc}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n");
   const csr = execFileSync("openssl", ["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=x", "-addext", "subjectAltName=DNS:localhost,IP:10.0.0.9", "-keyout", "/dev/null"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
   writeFileSync(F("good.csr"), csr);
   // Flip one byte inside the signature: the CSR parses but its self-signature fails.
@@ -153,6 +154,10 @@ const cases: Case[] = [
   { name: "verify: no --ca-cert", argv: ["verify", "--cert", "leaf.crt"], message: /required option '--ca-cert <file>' not specified/ },
   { name: "verify: --ca and --ca-cert together", argv: ["verify", "--ca", "ca/ca.crt", "--ca-cert", "ca/ca.crt", "--cert", "leaf.crt"], message: /--ca and --ca-cert are the same option; give it once/ },
   { name: "csr sign: no --cert-out", argv: ["csr", "sign", "--csr", "good.csr", "--ca-dir", "ca"], message: /required option '--cert-out <file>' not specified/ },
+  { name: "inspect: a directory", argv: ["inspect", "ca"], message: /cannot read ca: it is a directory\n  hint: pass a file in it, e.g\. ca\/ca\.crt/ },
+  { name: "manifest: --crd given a multi-document manifest", argv: ["manifest", "--name", "rc", "--crd", "two-docs.yaml"], message: /--crd .*two-docs\.yaml: not a CustomResourceDefinition \(its 2 documents are RayCluster, Secret\)/ },
+  { name: "lab up: --workers 0", argv: ["lab", "up", "--workers", "0"], message: /--workers: "0" is not a whole number from 1 to 50\n  hint: a lab needs at least one worker pod/ },
+  { name: "demo: --workers many", argv: ["demo", "--workers", "lots"], message: /--workers: "lots" is not a whole number from 1 to 10/ },
   { name: "unknown verb", argv: ["certify"], message: /unknown command 'certify'/ },
 ];
 

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
 import type { DemoStep } from "../../lab/demo.js";
+import { parseWorkers } from "../options.js";
 
 interface Opts {
   netns?: boolean;
@@ -29,8 +30,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       action(ctx, async (o: Opts) => {
         const { runDemo } = await import("../../lab/demo.js");
         const { RaytlsError } = await import("../../errors.js");
-        const workers = Number(o.workers);
-        if (!Number.isInteger(workers) || workers < 1 || workers > 10) throw new RaytlsError("bad-workers", `--workers: "${o.workers}" is not between 1 and 10`);
+        const workers = parseWorkers(o.workers, 10);
         let port = 6379;
         let shared = false;
         if (!o.netns) {

@@ -9,6 +9,7 @@ import { action, type CliContext } from "../context.js";
 import { RaytlsError, signalExitCode } from "../../errors.js";
 import { forgetLab, lastLab, rememberLab } from "../last-lab.js";
 import { raytlsInvocation } from "../invocation.js";
+import { parseWorkers } from "../options.js";
 
 export function defaultLabDir(name: string): string {
   return join(tmpdir(), "raytls-lab", name);
@@ -59,7 +60,7 @@ Examples:
         const [{ labUp, labDown }, { checkClusterName, checkNamespace }] = await Promise.all([import("../../lab/lab.js"), import("../../k8s/kuberay-names.js")]);
         checkClusterName(o.name);
         checkNamespace(o.namespace);
-        const workers = Number(o.workers);
+        const workers = parseWorkers(o.workers, 50);
         const port = Number(o.port);
         if (!/^\d+$/.test(o.port) || port < 1 || port > 65535) throw new RaytlsError("bad-port", `--port: "${o.port}" is not a port number`);
         const dir = o.dir ?? defaultLabDir(o.name);
