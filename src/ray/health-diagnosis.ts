@@ -82,7 +82,7 @@ export function diagnose(
   }
   if (probe.serverCert) {
     facts.push(`server certificate SANs: ${probe.serverCert.sans.length ? probe.serverCert.sans.join(", ") : "(none)"}`);
-    facts.push(`server certificate issuer: ${probe.serverCert.issuer}; valid until ${probe.serverCert.notAfter}`);
+    facts.push(`server certificate: valid until ${probe.serverCert.notAfter}, issued by ${probe.serverCert.issuer}`);
   }
   if (probe.chainTrusted !== undefined) {
     facts.push(probe.chainTrusted ? "server certificate chains to our CA (RAY_TLS_CA_CERT)" : `server certificate does NOT chain to our CA: ${probe.chainError}`);

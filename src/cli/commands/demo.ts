@@ -82,6 +82,7 @@ function renderStep(ctx: CliContext, s: DemoStep): void {
     const as = s.command.exitCode === s.command.expected ? " (as expected)" : ` (expected ${s.command.expected})`;
     ctx.out(`    exit ${s.command.exitCode}${as}\n`);
   }
+  if (s.files?.length && s.base) ctx.out(`    in ${s.base}/:\n`);
   for (const f of s.files ?? []) ctx.out(`    ${f.path.padEnd(30)} ${f.what}\n`);
 }
 
