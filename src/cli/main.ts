@@ -113,9 +113,8 @@ function leafCommand(program: Command, argv: string[]): Command {
 function usageError(program: Command, argv: string[], err: CommanderError): RaytlsError {
   const cmd = leafCommand(program, argv);
   if (err.code === "commander.missingMandatoryOptionValue") {
-    const known = new Set(cmd.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
-    for (const a of [...program.options, ...cmd.options].flatMap((o) => [o.long, o.short])) if (a) known.add(a);
-    const unknown = argv.find((a) => /^--?[^-]/.test(a) && !known.has(a.split("=")[0]!) && a !== "--help" && a !== "-h");
+    const known = new Set([...program.options, ...cmd.options].flatMap((o) => [o.long, o.short]));
+    const unknown = argv.find((a) => /^--[^-]/.test(a) && !known.has(a.split("=")[0]!) && a !== "--help");
     if (unknown) {
       try {
         // commander builds the message and its suggestion; it is not in its typings.
