@@ -40,7 +40,7 @@ export const scriptNotChecked: Rule = ({ cluster, configMaps }) => {
             rule: "script-not-checked",
             severity: "warning",
             path: [...c.path],
-            message: `init container ${c.name} (${pod.label}) runs ${s.file} from ConfigMap ${s.configMap}, which was not given to raytls lint: the script's SANs ($FQ_RAY_IP), POD_IP use and EKU were not checked`,
+            message: `init container ${c.name} (${pod.label}) runs ${s.file} from ConfigMap ${s.configMap}, which was not given to raytls lint: the script's SANs${pod.role === "head" ? " ($FQ_RAY_IP)" : ""}, POD_IP use and EKU were not checked`,
             hint: `pass the file holding ConfigMap ${s.configMap} to raytls lint too (e.g. raytls lint raycluster.yaml configmap.yaml)`,
           })),
       ),
