@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { processContext, reportError, type CliContext } from "./context.js";
 import { commandPath } from "./options.js";
+import { raytlsInvocation } from "./invocation.js";
 import { RaytlsError } from "../errors.js";
 import { registerCa } from "./commands/ca.js";
 import { registerInspect } from "./commands/inspect.js";
@@ -83,7 +84,7 @@ export async function main(argv: string[], ctx: CliContext = processContext()): 
     if (err instanceof CommanderError) {
       // help and version are exit 0; every parse error is bad usage: exit 2.
       if (err.exitCode === 0) return 0;
-      return reportError(ctx, usageError(program, argv, err));
+      return reportError(ctx, usageError(program, argv, err, raytlsInvocation(ctx.env)));
     }
     return reportError(ctx, err);
   }
@@ -110,7 +111,7 @@ function leafCommand(program: Command, argv: string[]): Command {
  * even when commander first stops at a missing required one (`ca create --output x` is about
  * `--output`, not about `--out`), with commander's "did you mean" suggestion.
  */
-function usageError(program: Command, argv: string[], err: CommanderError): RaytlsError {
+function usageError(program: Command, argv: string[], err: CommanderError, raytls: string): RaytlsError {
   const cmd = leafCommand(program, argv);
   if (err.code === "commander.missingMandatoryOptionValue") {
     const known = new Set([...program.options, ...cmd.options].flatMap((o) => [o.long, o.short]));
@@ -126,6 +127,6 @@ function usageError(program: Command, argv: string[], err: CommanderError): Rayt
   }
   const [first = "", ...rest] = err.message.replace(/^error:\s*/, "").split("\n");
   const suggestion = rest.join(" ").match(/\(Did you mean (.+)\?\)/)?.[1];
-  const where = cmd === program ? "raytls --help" : `raytls ${commandPath(cmd)} --help`;
+  const where = cmd === program ? `${raytls} --help` : `${raytls} ${commandPath(cmd)} --help`;
   return new RaytlsError("bad-usage", first, { hint: `${suggestion ? `did you mean ${suggestion}? Run` : "run"} \`${where}\` for usage and examples` });
 }
