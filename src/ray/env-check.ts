@@ -9,6 +9,7 @@ import { describeCause } from "../errors.js";
 import { readCertificatesPem } from "../pki/certificate-reader.js";
 import { parsePrivateKey } from "../pki/keys.js";
 import { verifyCertificate } from "../pki/verify.js";
+import { leafNotFirst } from "../pki/bundle-order.js";
 import { RAY_MISSING_TLS_VARS, TLS_VARS, tlsEnabled } from "./tls-env.js";
 
 export interface EnvFinding {
@@ -83,6 +84,11 @@ export async function checkRayEnv(env: NodeJS.ProcessEnv, now = new Date(), read
     }
   }
   if (!parsed) return { ok: false, tls: true, findings };
+  const misordered = leafNotFirst(certPem, env.RAY_TLS_SERVER_CERT!, "RAY_TLS_CA_CERT");
+  if (misordered) {
+    findings.push({ ok: false, variable: "RAY_TLS_SERVER_CERT", file: env.RAY_TLS_SERVER_CERT!, ...misordered });
+    return { ok: false, tls: true, findings };
+  }
 
   const report = verifyCertificate({ caPem, certPem, keyPem, purpose: "both", at: now, files: { ca: env.RAY_TLS_CA_CERT!, cert: env.RAY_TLS_SERVER_CERT!, key: env.RAY_TLS_SERVER_KEY! } });
   for (const c of report.checks) {

@@ -35,6 +35,7 @@ beforeAll(async () => {
   writeFileSync(F("tls/tls.crt"), worker.certPem);
   writeFileSync(F("tls/tls.key"), worker.keyPem, { mode: 0o600 });
   writeFileSync(F("head.crt"), head.certPem);
+  writeFileSync(F("ca-first.crt"), ca.certPem + worker.certPem);
   writeFileSync(F("head.key"), head.keyPem);
   writeFileSync(F("v6.crt"), v6.certPem);
   writeFileSync(F("v6.key"), v6.keyPem);
@@ -230,6 +231,14 @@ describe("what the handshake needs", () => {
     // A head certificate checked in a pod whose IP changed.
     const j = await checkJson(env({ POD_IP: "10.244.0.9", RAY_TLS_SERVER_CERT: F("head.crt"), RAY_TLS_SERVER_KEY: F("head.key") }));
     expect(failures(j.report)).toEqual([expect.objectContaining({ variable: "POD_IP", file: F("head.crt"), message: expect.stringMatching(/^Peer name 10\.244\.0\.9 is not in peer certificate/) })]);
+  });
+
+  it("a certificate file with the CA first: one FAIL that says the pod certificate must come first and where it is", async () => {
+    const r = await check(env({ RAY_TLS_SERVER_CERT: F("ca-first.crt") }));
+    expect(r.code).toBe(1);
+    const fails = r.out.split("\n").filter((l) => l.startsWith("FAIL"));
+    expect(fails).toEqual([expect.stringMatching(/^FAIL {2}RAY_TLS_SERVER_CERT: .*ca-first\.crt: the first certificate is a CA .*; the pod certificate must come first, and it is certificate 2 of 2 \(.*line \d+\)$/)]);
+    expect(r.out).toMatch(/hint: put the pod certificate first.*the CA belongs in RAY_TLS_CA_CERT/);
   });
 
   it("no POD_IP: one POD_IP finding, marked as not run (it used to be silent)", async () => {

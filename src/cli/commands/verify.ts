@@ -34,7 +34,7 @@ Examples:
         const at = opts.at ? parseTime(opts.at) : new Date();
         const files = { ca: path.resolve(ctx.cwd, opts.caCert), cert: path.resolve(ctx.cwd, opts.cert), ...(opts.key ? { key: path.resolve(ctx.cwd, opts.key) } : {}) };
         const [caPem, certPem, keyPem] = await Promise.all([readInputFile(files.ca, "--ca-cert"), readInputFile(files.cert, "--cert"), files.key ? readInputFile(files.key, "--key") : Promise.resolve(undefined)]);
-        const misordered = leafNotFirst(certPem, opts.cert, (await import("../../pki/certificate-reader.js")).readCertificatesPem);
+        const misordered = (await import("../../pki/bundle-order.js")).leafNotFirst(certPem, opts.cert, "--ca-cert");
         if (misordered) {
           if (opts.json) ctx.out(JSON.stringify({ ok: false, checks: [{ check: "order", ok: false, ...misordered }] }, null, 2) + "\n");
           else ctx.out(`FAIL  order: ${misordered.message}\n      hint: ${misordered.hint}\n${opts.cert}: 1 problem(s)\n`);
@@ -56,24 +56,3 @@ Examples:
     );
 }
 
-/**
- * A bundle whose first certificate is a CA while a leaf follows (issue 11): Ray, gRPC and openssl
- * take the first block as the certificate, so every other check would judge the CA instead. Say
- * so once, with where the leaf is, instead of three unrelated failures.
- */
-function leafNotFirst(
-  pem: string,
-  file: string,
-  read: (text: string, where: string) => Array<{ ca?: { isCa: boolean } | undefined; node: { subject: string } }>,
-): { message: string; hint: string } | undefined {
-  const certs = read(pem, file);
-  if (certs.length < 2 || !certs[0]!.ca?.isCa) return undefined;
-  const leaf = certs.findIndex((c) => !c.ca?.isCa);
-  if (leaf < 0) return undefined;
-  const lines = pem.split("\n").flatMap((l, i) => (l.startsWith("-----BEGIN CERTIFICATE-----") ? [i + 1] : []));
-  const name = (i: number) => certs[i]!.node.subject.replace(/\n/g, ", ");
-  return {
-    message: `${file}: the first certificate is a CA (${name(0)}); the pod certificate must come first, and it is certificate ${leaf + 1} of ${certs.length} (${name(leaf)}, line ${lines[leaf] ?? "?"})`,
-    hint: "put the pod certificate first, then any intermediates (Ray and gRPC present the first one); the CA belongs in --ca-cert",
-  };
-}
