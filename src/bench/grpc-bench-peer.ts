@@ -94,7 +94,7 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 export async function startBenchHead(tlsEnv: Record<string, string> | null, client: ClientTls | null): Promise<BenchHead> {
   const port = await freePort();
   const { cmd, args } = raytlsCommand();
-  const child: ChildProcess = spawn(cmd, [...args, "node", "--role", "head", "--host", "127.0.0.1", "--port", String(port), "--bench-echo"], {
+  const child: ChildProcess = spawn(cmd, [...args, "node", "--role", "head", "--bind", "127.0.0.1", "--port", String(port), "--bench-echo"], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...(tlsEnv ?? {}) },
   });

@@ -1,4 +1,5 @@
 /** Option parsers shared by the verbs: each error names the flag and how to fix it (exit 2). */
+import { Option, type Command } from "commander";
 import { RaytlsError } from "../errors.js";
 import { checkDays } from "../pki/days.js";
 
@@ -33,4 +34,59 @@ export function parseTime(value: string, flag = "--at"): Date {
 export function expiry(d: Date, now = new Date()): string {
   const days = Math.round((d.getTime() - now.getTime()) / 86_400_000);
   return `${d.toISOString().slice(0, 10)} (in ${days} days)`;
+}
+
+/**
+ * An option's old spelling, kept working but hidden from --help (issue 11: one meaning per flag
+ * name across verbs). Using it prints a one-line note on stderr and sets the new option; giving
+ * both is bad usage. `required` makes the new option mandatory once the old one is accounted for
+ * (commander's own check would run before the old spelling is mapped).
+ */
+export function renamedOption(
+  cmd: Command,
+  ctx: { err(text: string): void },
+  old: string,
+  current: string,
+  o: { required?: boolean; repeatable?: boolean } = {},
+): Command {
+  const oldOpt = new Option(old).hideHelp();
+  if (o.repeatable) oldOpt.argParser(collect).default(undefined);
+  cmd.addOption(oldOpt);
+  const oldName = oldOpt.long!;
+  const newOpt = cmd.options.find((x) => x.long === current);
+  if (!newOpt) throw new TypeError(`renamedOption: ${current} is not an option of ${cmd.name()}`);
+  cmd.hook("preAction", (_program, action) => {
+    if (action !== cmd) return;
+    const oldValue = action.getOptionValue(oldOpt.attributeName());
+    const newKey = newOpt.attributeName();
+    if (oldValue !== undefined) {
+      if (action.getOptionValueSource(newKey) === "cli") {
+        throw new RaytlsError("bad-usage", `${oldName} and ${current} are the same option; give it once`, { hint: `use ${current} (${oldName} is its old name)` });
+      }
+      ctx.err(`note: ${oldName} is deprecated in \`raytls ${commandPath(cmd)}\`; use ${current}\n`);
+      action.setOptionValueWithSource(newKey, oldValue, "cli");
+    }
+    if (o.required && action.getOptionValue(newKey) === undefined) {
+      throw new RaytlsError("missing-option", `required option '${newOpt.flags}' not specified`, { hint: `run raytls ${commandPath(cmd)} --help for usage and examples` });
+    }
+  });
+  return cmd;
+}
+
+/** "csr sign", "lab up": the words that run `cmd`. */
+export function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/** `--workers N` for lab up and demo: a whole number in 1..max, with the reason for the minimum. */
+export function parseWorkers(value: string, max: number): number {
+  const n = /^\d{1,3}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new RaytlsError("bad-workers", `--workers: "${value}" is not a whole number from 1 to ${max}`, {
+      hint: `a lab needs at least one worker pod (Step 4 runs from a worker, and the head dials workers back); e.g. --workers 2`,
+    });
+  }
+  return n;
 }

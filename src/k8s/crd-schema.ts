@@ -10,7 +10,7 @@
  * - the Kubernetes formats `int32`, `int64`, `date-time` are checked.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { parse } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { RaytlsError } from "../errors.js";
 import type { YamlPath } from "./yaml-io.js";
 
@@ -40,13 +40,22 @@ const K8S_KEYWORDS = [
 
 /** Parses a CRD (YAML text) and compiles its schemas lazily. `file` names it in errors. */
 export function loadCrd(text: string, file: string): CrdValidator {
-  let crd: unknown;
-  try {
-    crd = parse(text, { version: "1.1" });
-  } catch (err) {
-    throw new RaytlsError("crd-parse", `--crd ${file}: cannot parse YAML: ${(err as Error).message.split("\n")[0]}`, {
+  // Every document is read (a file of several is not a parse error, issue 11); the CRD is the one
+  // of kind CustomResourceDefinition.
+  const docs = parseAllDocuments(text, { version: "1.1" });
+  const bad = (Array.isArray(docs) ? docs : []).find((d) => d.errors.length > 0);
+  if (!Array.isArray(docs) || bad) {
+    const why = bad ? bad.errors[0]!.message.split("\n")[0] : "no YAML documents";
+    throw new RaytlsError("crd-parse", `--crd ${file}: cannot parse YAML: ${why}`, {
       hint: "pass the CustomResourceDefinition file, e.g. ray.io_rayclusters.yaml from KubeRay's config/crd/bases",
-      cause: err,
+    });
+  }
+  const values = docs.map((d) => d.toJS() as { kind?: string } | null);
+  const crd = values.find((v) => v?.kind === "CustomResourceDefinition") ?? (values.length === 1 ? values[0] : undefined);
+  if (crd === undefined) {
+    const kinds = values.map((v) => v?.kind ?? "(no kind)").join(", ");
+    throw new RaytlsError("crd-invalid", `--crd ${file}: not a CustomResourceDefinition (its ${values.length} documents are ${kinds})`, {
+      hint: "pass the CustomResourceDefinition file, e.g. ray.io_rayclusters.yaml from KubeRay's config/crd/bases (not a manifest)",
     });
   }
   const c = crd as { kind?: string; spec?: { group?: string; names?: { kind?: string }; versions?: Array<{ name?: string; schema?: { openAPIV3Schema?: unknown } }> } };

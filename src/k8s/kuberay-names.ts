@@ -79,3 +79,13 @@ export function checkClusterDomain(domain: string, where = "--cluster-domain"): 
   }
   return d;
 }
+
+/** A Secret (or other object) name: an RFC 1123 subdomain, at most 253 characters. */
+export function checkSecretName(name: string, where: string): string {
+  if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
+    throw new RaytlsError("bad-name", `${where}: "${name}" is not a valid Secret name`, {
+      hint: "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit (e.g. ca-tls)",
+    });
+  }
+  return name;
+}

@@ -162,7 +162,7 @@ function podTemplate(o: RayClusterOptions, image: string, role: "head" | "worker
     resources: { requests: { cpu: "100m", memory: "64Mi" }, limits: { memory: "128Mi" } },
   };
   return tlsPodSpec(init, rayContainer, [
-    { name: VOLUMES.caTls, secret: { secretName: o.caSecretName ?? "ca-tls", defaultMode: 0o400 } },
+    { name: VOLUMES.caTls, secret: { secretName: o.caSecretName ?? `${o.name}-ca-tls`, defaultMode: 0o400 } },
     {
       name: VOLUMES.scripts,
       configMap: {
@@ -203,6 +203,9 @@ function signerPodSpec(o: RayClusterOptions, rayContainer: Record<string, unknow
     command: [
       "raytls", "pod-cert", "--role", role, "--signer", s.url,
       "--token-file", `${SIGNER_TOKEN_DIR}/token`, "--ca-cert", `${SIGNER_CA_DIR}/ca.crt`, "--out", DEFAULT_TLS_DIR,
+      // A re-run over the surviving emptyDir (init container restart) keeps a fitting certificate
+      // and replaces one that no longer fits, instead of refusing and crash-looping (issue 11).
+      "--renew",
       ...(role === "head" ? ["--head-fqdn", s.headFqdn, ...(s.headDns ?? []).flatMap((d) => ["--dns", d])] : []),
       ...(s.keyType && s.keyType !== "ecdsa-p256" ? ["--key-type", s.keyType] : []),
     ],

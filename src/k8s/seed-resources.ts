@@ -4,8 +4,16 @@
  */
 import { seedScripts, type SeedScriptOptions } from "./seed-scripts.js";
 
-/** The Secret name the seed uses (`kubectl create secret generic ca-tls ...`). */
-export const CA_SECRET_NAME = "ca-tls";
+/** The Secret name the seed uses (`kubectl create secret generic ca-tls ...`): raytls's only with --ca-secret ca-tls. */
+export const SEED_CA_SECRET_NAME = "ca-tls";
+
+/**
+ * The CA Secret of RayCluster `clusterName`: named after the cluster (issue 11), so two clusters in
+ * one namespace never overwrite each other's CA as the seed's fixed `ca-tls` would.
+ */
+export function caSecretName(clusterName: string): string {
+  return `${clusterName}-ca-tls`;
+}
 
 /** The ConfigMap with `gencert_head.sh` and `gencert_worker.sh` for RayCluster `clusterName`. */
 export function scriptsConfigMapName(clusterName: string): string {
@@ -16,8 +24,7 @@ export interface CaSecretOptions {
   namespace: string;
   caCertPem: string;
   caKeyPem: string;
-  /** Default is "ca-tls". */
-  name?: string;
+  name: string;
   labels?: Record<string, string>;
 }
 
@@ -31,7 +38,7 @@ export function buildCaSecret(o: CaSecretOptions): Record<string, unknown> {
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
-      name: o.name ?? CA_SECRET_NAME,
+      name: o.name,
       namespace: o.namespace,
       ...(o.labels ? { labels: o.labels } : {}),
     },

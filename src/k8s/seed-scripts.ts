@@ -70,6 +70,10 @@ export function gencertScript(role: "head" | "worker", options: SeedScriptOption
     "IP.1 = 127.0.0.1",
     "IP.2 = ${POD_IP}",
   ].join("\n");
+  // What `openssl x509 -ext subjectAltName` prints for this pod's own certificate, spaces removed.
+  const wantSans = [...dns.map((d) => `DNS:${d}`), "IPAddress:127.0.0.1", "IPAddress:${POD_IP}"].join(",");
+  // "Near expiry" as pod-cert judges it: less than a third of the lifetime (--days) left.
+  const keepSeconds = Math.floor((days * 86_400) / 3);
   const required =
     role === "head"
       ? ': "${FQ_RAY_IP:?FQ_RAY_IP is not set: KubeRay injects it into init containers (the head FQDN workers dial)}"\n'
@@ -87,6 +91,23 @@ CA_DIR="\${CA_DIR:-${DEFAULT_CA_DIR}}"
 : "\${POD_IP:?POD_IP is not set: give the init container env POD_IP from fieldRef status.podIP}"
 ${required}
 mkdir -p "$TLS_DIR"
+
+# A re-run over the surviving emptyDir (an init container restart, raytls issue 11) keeps the
+# certificate already there when it still fits this pod: this CA's ca.crt beside it and its chain,
+# the key is the certificate's, this role, exactly this pod's SANs, and more than a third of its
+# lifetime left. Anything else is re-issued below.
+if [ -f "$TLS_DIR/tls.crt" ] && [ -f "$TLS_DIR/tls.key" ] && [ -f "$TLS_DIR/ca.crt" ] \
+  && [ "$(cat "$TLS_DIR/ca.crt")" = "$(cat "$CA_DIR/ca.crt")" ] \
+  && openssl verify -CAfile "$CA_DIR/ca.crt" "$TLS_DIR/tls.crt" >/dev/null 2>&1 \
+  && openssl x509 -in "$TLS_DIR/tls.crt" -noout -checkend ${keepSeconds} >/dev/null 2>&1 \
+  && [ "$(openssl x509 -in "$TLS_DIR/tls.crt" -noout -pubkey 2>/dev/null)" = "$(openssl pkey -in "$TLS_DIR/tls.key" -pubout 2>/dev/null)" ] \
+  && openssl x509 -in "$TLS_DIR/tls.crt" -noout -subject 2>/dev/null | grep -q "CN *= *ray-${role}\$" \
+  && [ "$(openssl x509 -in "$TLS_DIR/tls.crt" -noout -ext subjectAltName 2>/dev/null | tail -n +2 | tr -d ' \n')" = "${wantSans}" ]; then
+  openssl x509 -in "$TLS_DIR/tls.crt" -noout -subject -enddate
+  echo "raytls: kept $TLS_DIR/tls.crt: it still fits this pod (same CA, key, role and SANs; more than a third of its lifetime left)"
+  exit 0
+fi
+
 WORK="$TLS_DIR/.gencert.$$"
 rm -rf "$WORK"
 mkdir "$WORK"
@@ -127,6 +148,6 @@ mv -f "$WORK/tls.key" "$TLS_DIR/tls.key"
 mv -f "$WORK/tls.crt" "$TLS_DIR/tls.crt"
 mv -f "$WORK/ca.crt" "$TLS_DIR/ca.crt"
 openssl x509 -in "$TLS_DIR/tls.crt" -noout -subject -enddate
-echo "raytls: wrote $TLS_DIR/tls.crt, $TLS_DIR/tls.key, $TLS_DIR/ca.crt"
+echo "raytls: issued $TLS_DIR/tls.crt, $TLS_DIR/tls.key, $TLS_DIR/ca.crt"
 `;
 }

@@ -102,7 +102,7 @@ export function buildSignerDeployment(o: SignerResourceOptions): Record<string, 
                 "raytls", "signer", "serve", "--ca-dir", "/etc/raytls/ca", "--listen", `0.0.0.0:${SIGNER_PORT}`,
                 "--head-token-file", "/etc/raytls/head-token/token", "--worker-token-file", "/etc/raytls/worker-token/token",
                 "--head-fqdn", fqdn, ...(o.headDns ?? []).flatMap((d) => ["--head-dns", d]),
-                "--dns", `${svc}.${o.namespace}.svc.${o.clusterDomain}`, "--dns", `${svc}.${o.namespace}.svc`, "--dns", `${svc}.${o.namespace}`, "--dns", svc,
+                "--serving-dns", `${svc}.${o.namespace}.svc.${o.clusterDomain}`, "--serving-dns", `${svc}.${o.namespace}.svc`, "--serving-dns", `${svc}.${o.namespace}`, "--serving-dns", svc,
                 // One JSON line per decision on stdout: the container log is the audit log.
                 "--audit-log", "-",
               ],

@@ -28,6 +28,8 @@ export interface DemoStep {
   title: string;
   lines: string[];
   files?: Array<{ path: string; what: string }>;
+  /** The directory `files` are relative to (set on every step that lists files). */
+  base?: string;
   command?: { shown: string; exitCode: number; expected: number; output: string };
   ok: boolean;
 }
@@ -65,7 +67,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   const name = o.name ?? "raycluster-tls";
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), "raytls-demo-")));
   const steps: DemoStep[] = [];
-  const emit = (s: DemoStep) => {
+  const emit = (step: DemoStep) => {
+    const s = step.files ? { ...step, base: dir } : step;
     steps.push(s);
     o.onStep?.(s);
     if (s.id !== "down") o.signal?.throwIfAborted();
@@ -162,7 +165,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
       lines: [
         `stopped ${down?.stopped.length ?? 0} ${o.signer ? "processes (pods and the signer)" : "pod processes"}${down?.netnsRemoved.length ? `, removed ${down.netnsRemoved.length} network namespaces` : ""}`,
         stillAlive.length || netnsLeft.length ? `LEFT BEHIND: pids ${stillAlive.join(", ")} namespaces ${netnsLeft.join(", ")}` : "nothing left running",
-        o.keep ? `files kept in ${dir}` : "files removed",
+        o.keep || o.dir ? `files kept in ${dir}` : `files removed from ${dir} (raytls demo --keep keeps them)`,
       ],
       ok: stillAlive.length === 0 && netnsLeft.length === 0,
     });
@@ -241,7 +244,7 @@ async function signerSteps(dir: string, up: Awaited<ReturnType<typeof labUp>>, e
       : `The policy: ${worker.name}'s worker token asks for the head role; the signer refuses`,
     lines: [...after.map((a) => `audit: ${formatAudit(a)}`), written ? `WRITTEN: ${rel(out)} exists` : `nothing written (${rel(out)} does not exist)`],
     // stderr only: stdout carries the same refusal as --json.
-    command: { shown: r.exec.shown, exitCode: r.exec.code, expected: 1, output: (r.exec.code === 0 ? r.exec.stdout + r.exec.stderr : r.exec.stderr).trim() },
+    command: { shown: r.exec.shown, exitCode: r.exec.code, expected: 1, output: (r.exec.stdout + r.exec.stderr).trim() },
     ok: r.exec.code === 1 && !written && after.some((a) => a.decision === "refused"),
   });
 }

@@ -120,8 +120,9 @@ export function planLab(o: PlanOptions): LabPlan {
       POD_IP: ip,
       FQ_RAY_IP: fqdn,
       RAY_IP: short,
-      // KubeRay: the head talks to itself on 127.0.0.1, workers dial the head Service FQDN.
-      RAY_ADDRESS: role === "head" ? `127.0.0.1:${port}` : `${fqdn}:${port}`,
+      // KubeRay: the head talks to itself on 127.0.0.1, workers dial the head Service FQDN. On
+      // loopback addresses the head listens on its own 127.0.0.x only, so that is its address.
+      RAY_ADDRESS: role === "head" ? `${o.mode === "loopback" ? ip : "127.0.0.1"}:${port}` : `${fqdn}:${port}`,
     };
     if (o.mode === "loopback") env.RAYTLS_HOSTS = `${fqdn}=${headIp},${short}=${headIp}`;
     pods.push({

@@ -10,7 +10,7 @@ import type { PodPlan } from "./lab-plan.js";
 
 export function startPod(pod: PodPlan, baseEnv: NodeJS.ProcessEnv = process.env): number {
   const nodeArgs = ["node", "--role", pod.role, "--port", String(pod.port)];
-  if (pod.role === "head") nodeArgs.push("--host", pod.netns ? "0.0.0.0" : pod.ip);
+  if (pod.role === "head") nodeArgs.push("--bind", pod.netns ? "0.0.0.0" : pod.ip);
   return startRaytls(nodeArgs, { log: pod.log, env: pod.env, ...(pod.netns ? { netns: pod.netns } : {}) }, baseEnv);
 }
 

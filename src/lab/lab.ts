@@ -37,7 +37,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 50) {
-    throw new RaytlsError("bad-workers", `--workers: ${o.workers} is not between 1 and 50`);
+    throw new RaytlsError("bad-workers", `--workers: ${o.workers} is not between 1 and 50`, { hint: "a lab needs at least one worker pod; e.g. --workers 2" });
   }
   if (o.mode === "netns") {
     const why = await netnsUnavailable();
@@ -117,7 +117,11 @@ export async function waitReady(state: LabState, timeoutMs: number): Promise<Nod
   let last = "no answer yet";
   while (Date.now() < until) {
     for (const [name, pid] of Object.entries(state.pids)) {
-      if (!isAlive(pid)) throw new RaytlsError("pod-died", `pod ${name} (pid ${pid}) exited during start-up`, { hint: `see ${plan.pods.find((p) => p.name === name)?.log}`, kind: "check" });
+      if (!isAlive(pid)) {
+        const log = plan.pods.find((p) => p.name === name)?.log;
+        const cause = log ? await lastErrorLine(log) : undefined;
+        throw new RaytlsError("pod-died", `pod ${name} (pid ${pid}) exited during start-up${cause ? `: ${cause}` : ""}`, { hint: `see ${log}`, kind: "check" });
+      }
     }
     const r = await nodesFromPod(plan, head);
     if (r.nodes) {
@@ -128,6 +132,13 @@ export async function waitReady(state: LabState, timeoutMs: number): Promise<Nod
     await new Promise((res) => setTimeout(res, 150));
   }
   throw new RaytlsError("lab-not-ready", `the lab did not become ready in ${timeoutMs} ms: ${last}`, { hint: `see the logs in ${plan.dir}/logs`, kind: "check" });
+}
+
+/** The pod log's last error line (`ERROR: ...`), else its last line: the cause, shown where it is needed. */
+async function lastErrorLine(file: string): Promise<string | undefined> {
+  const text = await fsp.readFile(file, "utf8").catch(() => "");
+  const lines = text.slice(-8192).split("\n").map((l) => l.trim()).filter(Boolean);
+  return [...lines].reverse().find((l) => /^ERROR:/.test(l))?.replace(/^ERROR:\s*/, "") ?? lines[lines.length - 1];
 }
 
 async function nodesFromPod(plan: LabPlan, pod: PodPlan): Promise<{ nodes?: NodeInfoMsg[]; error: string }> {

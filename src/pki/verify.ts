@@ -64,7 +64,7 @@ export function verifyCertificate(input: VerifyInput): VerifyReport {
 
   for (const root of roots) {
     if (!root.basicConstraints?.ca) {
-      checks.push({ check: "ca", ok: false, message: `${files.ca}: ${root.subject.text} is not a CA certificate (no basicConstraints CA:TRUE)`, hint: "pass the CA certificate (ca.crt) with --ca, not a pod certificate" });
+      checks.push({ check: "ca", ok: false, message: `${files.ca}: ${root.subject.text} is not a CA certificate (no basicConstraints CA:TRUE)`, hint: "pass the CA certificate (ca.crt) with --ca-cert, not a pod certificate" });
     }
   }
 

@@ -9,6 +9,7 @@ import { describeCause } from "../errors.js";
 import { readCertificatesPem } from "../pki/certificate-reader.js";
 import { parsePrivateKey } from "../pki/keys.js";
 import { verifyCertificate } from "../pki/verify.js";
+import { leafNotFirst } from "../pki/bundle-order.js";
 import { RAY_MISSING_TLS_VARS, TLS_VARS, tlsEnabled } from "./tls-env.js";
 
 export interface EnvFinding {
@@ -18,6 +19,8 @@ export interface EnvFinding {
   file?: string;
   message: string;
   hint?: string;
+  /** The check did not run (an input it needs is absent); `ok` stays true, the report says so. */
+  skipped?: boolean;
 }
 
 export interface EnvReport {
@@ -81,6 +84,11 @@ export async function checkRayEnv(env: NodeJS.ProcessEnv, now = new Date(), read
     }
   }
   if (!parsed) return { ok: false, tls: true, findings };
+  const misordered = leafNotFirst(certPem, env.RAY_TLS_SERVER_CERT!, "RAY_TLS_CA_CERT");
+  if (misordered) {
+    findings.push({ ok: false, variable: "RAY_TLS_SERVER_CERT", file: env.RAY_TLS_SERVER_CERT!, ...misordered });
+    return { ok: false, tls: true, findings };
+  }
 
   const report = verifyCertificate({ caPem, certPem, keyPem, purpose: "both", at: now, files: { ca: env.RAY_TLS_CA_CERT!, cert: env.RAY_TLS_SERVER_CERT!, key: env.RAY_TLS_SERVER_KEY! } });
   for (const c of report.checks) {
@@ -98,6 +106,15 @@ export async function checkRayEnv(env: NodeJS.ProcessEnv, now = new Date(), read
         ? { ok: true, variable: "POD_IP", message: `the certificate covers this pod's IP ${podIp}` }
         : { ok: false, variable: "POD_IP", file: env.RAY_TLS_SERVER_CERT!, message: `Peer name ${podIp} is not in peer certificate: the certificate lacks this pod's IP (POD_IP=${podIp}), and the head dials workers by pod IP`, hint: "re-issue in the init container with POD_IP from status.podIP (raytls pod-cert)" },
     );
+  } else {
+    // Not a quiet pass (issue 11): without POD_IP the check that matters most for workers did not run.
+    findings.push({
+      ok: true,
+      skipped: true,
+      variable: "POD_IP",
+      message: "POD_IP is not set: whether the certificate covers this pod's IP (the head dials workers by it) was not checked",
+      hint: "set POD_IP to the pod's IP (in Kubernetes: env POD_IP from fieldRef status.podIP) and run again",
+    });
   }
   return { ok: findings.every((f) => f.ok), tls: true, findings };
 }

@@ -84,7 +84,7 @@ export function diagnose(
   if (probe.serverCertError) facts.push(`the server's certificate is malformed: ${probe.serverCertError}`);
   if (probe.serverCert) {
     facts.push(`server certificate SANs: ${probe.serverCert.sans.length ? probe.serverCert.sans.join(", ") : "(none)"}`);
-    facts.push(`server certificate issuer: ${probe.serverCert.issuer}; valid until ${probe.serverCert.notAfter}`);
+    facts.push(`server certificate: valid until ${probe.serverCert.notAfter}, issued by ${probe.serverCert.issuer}`);
   }
   if (probe.chainTrusted !== undefined) {
     facts.push(probe.chainTrusted ? "server certificate chains to our CA (RAY_TLS_CA_CERT)" : `server certificate does NOT chain to our CA: ${probe.chainError}`);
@@ -93,7 +93,7 @@ export function diagnose(
     facts.push(probe.demandsClientCert ? "the server demands a client certificate (as every Ray server does)" : "the server accepts clients without a certificate (not how Ray servers behave)");
   }
   if (!tls && probe.speaksTls) {
-    return { kind: "tls-server", message: `${grpcCode}: ${cause}`, facts: ["the server speaks TLS, but TLS is off here (RAY_USE_TLS unset or 0)", ...facts], hint: "set RAY_USE_TLS=1 and RAY_TLS_SERVER_CERT, RAY_TLS_SERVER_KEY, RAY_TLS_CA_CERT (or pass --ca --cert --key)" };
+    return { kind: "tls-server", message: `${grpcCode}: ${cause}`, facts: ["the server speaks TLS, but TLS is off here (RAY_USE_TLS unset or 0)", ...facts], hint: "set RAY_USE_TLS=1 and RAY_TLS_SERVER_CERT, RAY_TLS_SERVER_KEY, RAY_TLS_CA_CERT (or pass --ca-cert --cert --key)" };
   }
   if (tls && probe.speaksTls === false) {
     return { kind: "plaintext-server", message: `${grpcCode}: ${cause}`, facts: [`the server does not speak TLS (${probe.tlsError}); it is plaintext, RAY_USE_TLS is off there`, ...facts], hint: "enable RAY_USE_TLS=1 on the server, or unset it here" };

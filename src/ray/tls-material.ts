@@ -1,6 +1,6 @@
 /**
  * Where a raytls process gets its TLS files: Ray's environment contract (src/ray/tls-env.ts,
- * facts section 1), with the `--ca/--cert/--key` flags of `health-check` overriding single
+ * facts section 1), with the `--ca-cert/--cert/--key` flags of `health-check` overriding single
  * variables. Giving any flag turns TLS on, as RAY_USE_TLS=1 would; a missing piece then fails with
  * Ray's own message.
  */

@@ -51,8 +51,14 @@ beforeAll(async () => {
   writeFileSync(F("existing/ca.crt"), "keep me\n");
   writeFileSync(F("existing/tls.key"), "keep me too\n");
   writeFileSync(F("leaf.crt"), leaf.certPem);
+  // A valid worker certificate for 10.0.0.9: another pod's files, as far as 10.0.0.7 is concerned.
+  mkdirSync(F("other-pod"));
+  writeFileSync(F("other-pod/tls.crt"), leaf.certPem);
+  writeFileSync(F("other-pod/tls.key"), leaf.keyPem);
+  writeFileSync(F("other-pod/ca.crt"), good.certPem);
   writeFileSync(F("leaf.key"), leaf.keyPem);
   writeFileSync(F("garbage.txt"), "just text\n");
+  writeFileSync(F("two-docs.yaml"), "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: rc}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n");
   const csr = execFileSync("openssl", ["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=x", "-addext", "subjectAltName=DNS:localhost,IP:10.0.0.9", "-keyout", "/dev/null"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
   writeFileSync(F("good.csr"), csr);
   // Flip one byte inside the signature: the CSR parses but its self-signature fails.
@@ -118,7 +124,9 @@ const cases: Case[] = [
   { name: "pod-cert: CA expired", argv: ["pod-cert", ...HEAD, "--ca-dir", "expired", "--out", "o"], message: /expired\/ca\.crt: the CA expired on 2020-01-31/ },
   { name: "pod-cert: weak CA key", argv: ["pod-cert", ...HEAD, "--ca-dir", "weak", "--out", "o"], message: /weak\/ca\.key: RSA key of 1024 bits is too weak/ },
   { name: "pod-cert: encrypted CA key", argv: ["pod-cert", ...HEAD, "--ca-dir", "encrypted", "--out", "o"], message: /encrypted\/ca\.key: the private key is encrypted/ },
-  { name: "pod-cert: existing output without --force", argv: ["pod-cert", ...HEAD, "--ca-dir", "ca", "--out", "existing"], message: /refusing to overwrite .*existing\/tls\.key.*existing\/ca\.crt/ },
+  { name: "pod-cert: existing output without --force", argv: ["pod-cert", ...HEAD, "--ca-dir", "ca", "--out", "existing"], message: /refusing to replace the files in .*existing: tls\.crt is missing beside tls\.key and ca\.crt/ },
+  { name: "pod-cert: another pod's valid certificate in --out, no --renew", argv: ["pod-cert", "--role", "worker", "--pod-ip", "10.0.0.7", "--ca-dir", "ca", "--out", "other-pod"], message: /refusing to replace the files in .*other-pod: tls\.crt names DNS:localhost, IP:127\.0\.0\.1, IP:10\.0\.0\.9; this pod needs .*IP:10\.0\.0\.7(.|\n)*hint: pass --renew/ },
+  { name: "pod-cert: no --ca-dir and no CA at the default mount", argv: ["pod-cert", ...HEAD, "--out", "o"], message: /default CA directory \/etc\/ca\/tls .*does not exist(.|\n)*hint: pass --ca-dir DIR/ },
   { name: "pod-cert: --ca-dir with --ca-cert", argv: ["pod-cert", ...HEAD, "--ca-dir", "ca", "--ca-cert", "ca/ca.crt", "--ca-key", "ca/ca.key", "--out", "o"], message: /--ca-dir cannot be combined with --ca-cert/ },
   { name: "pod-cert: --ca-cert without --ca-key", argv: ["pod-cert", ...HEAD, "--ca-cert", "ca/ca.crt", "--out", "o"], message: /--ca-key is missing/ },
   { name: "pod-cert --signer: with --ca-dir (no CA key in a pod)", argv: ["pod-cert", "--role", "worker", ...POD, "--signer", "https://127.0.0.1:1", "--ca-dir", "ca", "--out", "o"], message: /--signer cannot be combined with --ca-dir/ },
@@ -129,16 +137,27 @@ const cases: Case[] = [
   { name: "pod-cert: --source-ip without --signer", argv: ["pod-cert", "--role", "worker", ...POD, "--source-ip", "127.0.0.3", "--ca-dir", "ca", "--out", "o"], message: /--source-ip goes with --signer/ },
   { name: "signer serve: bad --listen", argv: ["signer", "serve", "--ca-dir", "ca", "--listen", "nope", "--head-token-file", "garbage.txt", "--worker-token-file", "garbage.txt", "--head-fqdn", "x.example"], message: /--listen: "nope" is not IP:PORT/ },
   { name: "csr create: bad pod IP", argv: ["csr", "create", "--role", "worker", "--pod-ip", "1.2.3", "--key-out", "k", "--csr-out", "c"], message: /"1\.2\.3" is not a valid IP address/ },
-  { name: "csr sign: not a CSR", argv: ["csr", "sign", "--csr", "garbage.txt", "--ca-dir", "ca", "--out", "x.crt"], message: /garbage\.txt: no PEM certificate request found/ },
-  { name: "csr sign: tampered CSR", argv: ["csr", "sign", "--csr", "tampered.csr", "--ca-dir", "ca", "--out", "x.crt"], message: /tampered\.csr: the request's signature does not verify/ },
-  { name: "csr sign: CSR without SAN", argv: ["csr", "sign", "--csr", "nosan.csr", "--ca-dir", "ca", "--out", "x.crt"], message: /nosan\.csr: the request asks for no subjectAltName/ },
-  { name: "csr sign: missing CSR file", argv: ["csr", "sign", "--csr", "none.csr", "--ca-dir", "ca", "--out", "x.crt"], message: /--csr: cannot read .*none\.csr: no such file/ },
-  { name: "verify: missing CA file", argv: ["verify", "--ca", "nope.crt", "--cert", "leaf.crt"], message: /--ca: cannot read .*nope\.crt: no such file/ },
-  { name: "verify: key given as certificate", argv: ["verify", "--ca", "ca/ca.crt", "--cert", "leaf.key"], message: /leaf\.key: no PEM certificate found \(found PRIVATE KEY\)/ },
-  { name: "verify: unknown purpose", argv: ["verify", "--ca", "ca/ca.crt", "--cert", "leaf.crt", "--purpose", "sideways"], message: /--purpose: unknown purpose "sideways"/ },
-  { name: "verify: bad --at", argv: ["verify", "--ca", "ca/ca.crt", "--cert", "leaf.crt", "--at", "tomorrowish"], message: /--at: "tomorrowish" is not an ISO time/ },
+  { name: "csr sign: not a CSR", argv: ["csr", "sign", "--csr", "garbage.txt", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /garbage\.txt: no PEM certificate request found/ },
+  { name: "csr sign: tampered CSR", argv: ["csr", "sign", "--csr", "tampered.csr", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /tampered\.csr: the request's signature does not verify/ },
+  { name: "csr sign: CSR without SAN", argv: ["csr", "sign", "--csr", "nosan.csr", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /nosan\.csr: the request asks for no subjectAltName/ },
+  { name: "csr sign: missing CSR file", argv: ["csr", "sign", "--csr", "none.csr", "--ca-dir", "ca", "--cert-out", "x.crt"], message: /--csr: cannot read .*none\.csr: no such file/ },
+  { name: "verify: missing CA file", argv: ["verify", "--ca-cert", "nope.crt", "--cert", "leaf.crt"], message: /--ca-cert: cannot read .*nope\.crt: no such file/ },
+  { name: "verify: key given as certificate", argv: ["verify", "--ca-cert", "ca/ca.crt", "--cert", "leaf.key"], message: /leaf\.key: no PEM certificate found \(found PRIVATE KEY\)/ },
+  { name: "verify: unknown purpose", argv: ["verify", "--ca-cert", "ca/ca.crt", "--cert", "leaf.crt", "--purpose", "sideways"], message: /--purpose: unknown purpose "sideways"/ },
+  { name: "verify: bad --at", argv: ["verify", "--ca-cert", "ca/ca.crt", "--cert", "leaf.crt", "--at", "tomorrowish"], message: /--at: "tomorrowish" is not an ISO time/ },
   { name: "inspect: missing file", argv: ["inspect", "nothing.pem"], message: /cannot read nothing\.pem: no such file/ },
   { name: "inspect: nothing inspectable", argv: ["inspect", "garbage.txt"], message: /garbage\.txt: no certificate, certificate request or private key found/ },
+  { name: "manifest: invalid --ca-secret", argv: ["manifest", "--name", "rc", "--ca-secret", "CA_TLS"], message: /--ca-secret: "CA_TLS" is not a valid Secret name/ },
+  { name: "manifest: --ca-secret outside seed mode", argv: ["manifest", "--name", "rc", "--mode", "signer", "--ca-secret", "ca-tls"], message: /--ca-secret only goes with --mode seed/ },
+  { name: "ca create: unknown --output (named before the missing --out)", argv: ["ca", "create", "--output", "./x"], message: /^ERROR: unknown option '--output'\n  hint: did you mean --out\?/ },
+  { name: "pod-cert: --pod_ip", argv: ["pod-cert", "--pod_ip", "10.0.0.9", "--role", "worker", "--ca-dir", "ca", "--out", "o"], message: /unknown option '--pod_ip'\n  hint: did you mean --pod-ip\?/ },
+  { name: "verify: no --ca-cert", argv: ["verify", "--cert", "leaf.crt"], message: /required option '--ca-cert <file>' not specified/ },
+  { name: "verify: --ca and --ca-cert together", argv: ["verify", "--ca", "ca/ca.crt", "--ca-cert", "ca/ca.crt", "--cert", "leaf.crt"], message: /--ca and --ca-cert are the same option; give it once/ },
+  { name: "csr sign: no --cert-out", argv: ["csr", "sign", "--csr", "good.csr", "--ca-dir", "ca"], message: /required option '--cert-out <file>' not specified/ },
+  { name: "inspect: a directory", argv: ["inspect", "ca"], message: /cannot read ca: it is a directory\n  hint: pass a file in it, e.g\. ca\/ca\.crt/ },
+  { name: "manifest: --crd given a multi-document manifest", argv: ["manifest", "--name", "rc", "--crd", "two-docs.yaml"], message: /--crd .*two-docs\.yaml: not a CustomResourceDefinition \(its 2 documents are RayCluster, Secret\)/ },
+  { name: "lab up: --workers 0", argv: ["lab", "up", "--workers", "0"], message: /--workers: "0" is not a whole number from 1 to 50\n  hint: a lab needs at least one worker pod/ },
+  { name: "demo: --workers many", argv: ["demo", "--workers", "lots"], message: /--workers: "lots" is not a whole number from 1 to 10/ },
   { name: "unknown verb", argv: ["certify"], message: /unknown command 'certify'/ },
 ];
 
@@ -156,6 +175,9 @@ describe("bad input: exit 2, a clear message, nothing written", () => {
       expect(r.code, `stderr: ${r.err}`).toBe(2);
       expect(r.err).toMatch(c.message);
       expect(r.err).not.toMatch(/^\s+at /m);
+      // raytls's own form for every error, commander's included (issue 11): no lowercase "error:".
+      expect(r.err).toMatch(/^ERROR: /);
+      expect(r.err).not.toMatch(/^error:/m);
       // Errors raised by raytls carry a hint; commander's usage errors point at --help.
       expect(r.err).toMatch(/hint: |--help/);
       expect(snapshot(work.dir)).toEqual(before);

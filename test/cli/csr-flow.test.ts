@@ -55,7 +55,7 @@ describe("csr create, then csr sign on the CA side", () => {
     mkdirSync(D("vault"));
     renameSync(D("pod/tls.key"), D("vault/tls.key"));
     try {
-      signed = await runCli(["csr", "sign", "--csr", "tls.csr", "--ca-dir", "ca", "--out", "tls.crt", "--days", "90", "--json"], { cwd: D("signer") });
+      signed = await runCli(["csr", "sign", "--csr", "tls.csr", "--ca-dir", "ca", "--cert-out", "tls.crt", "--days", "90", "--json"], { cwd: D("signer") });
     } finally {
       renameSync(D("vault/tls.key"), D("pod/tls.key"));
     }
@@ -123,17 +123,17 @@ describe("csr create, then csr sign on the CA side", () => {
 
   it("signing again without --force is refused and leaves the certificate alone; --force replaces it", async () => {
     const before = readFileSync(D("signer/tls.crt"), "utf8");
-    const r = await runCli(["csr", "sign", "--csr", "tls.csr", "--ca-dir", "ca", "--out", "tls.crt"], { cwd: D("signer") });
+    const r = await runCli(["csr", "sign", "--csr", "tls.csr", "--ca-dir", "ca", "--cert-out", "tls.crt"], { cwd: D("signer") });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/refusing to overwrite .*tls\.crt/);
     expect(readFileSync(D("signer/tls.crt"), "utf8")).toBe(before);
-    ok(await runCli(["csr", "sign", "--csr", "tls.csr", "--ca-dir", "ca", "--out", "tls.crt", "--force"], { cwd: D("signer") }), "sign --force");
+    ok(await runCli(["csr", "sign", "--csr", "tls.csr", "--ca-dir", "ca", "--cert-out", "tls.crt", "--force"], { cwd: D("signer") }), "sign --force");
     expect(readFileSync(D("signer/tls.crt"), "utf8")).not.toBe(before);
   });
 
   it("an RSA CSR gets keyEncipherment too", async () => {
     ok(await runCli(["csr", "create", "--role", "worker", "--pod-ip", "10.244.0.9", "--key-type", "rsa-2048", "--key-out", "pod/rsa.key", "--csr-out", "pod/rsa.csr"], { cwd: tmp.dir }), "csr create rsa");
-    ok(await runCli(["csr", "sign", "--csr", "pod/rsa.csr", "--ca-dir", "signer/ca", "--out", "pod/rsa.crt"], { cwd: tmp.dir }), "csr sign rsa");
+    ok(await runCli(["csr", "sign", "--csr", "pod/rsa.csr", "--ca-dir", "signer/ca", "--cert-out", "pod/rsa.crt"], { cwd: tmp.dir }), "csr sign rsa");
     expect(ext(D("pod/rsa.crt"), "keyUsage")).toBe("Digital Signature, Key Encipherment");
     expect(ext(D("pod/rsa.crt"), "subjectAltName")).toBe("DNS:localhost, IP Address:127.0.0.1, IP Address:10.244.0.9");
     expect(mode(D("pod/rsa.key"))).toBe(0o600);
@@ -158,7 +158,7 @@ describe("openssl CSRs asking for more than a leaf", () => {
   });
 
   it("CA:TRUE and extra usages are ignored: the leaf profile is applied, and stderr says what was ignored", async () => {
-    const r = ok(await runCli(["csr", "sign", "--csr", "evil.csr", "--ca-dir", "signer/ca", "--out", "evil.crt"], { cwd: tmp.dir }), "sign evil");
+    const r = ok(await runCli(["csr", "sign", "--csr", "evil.csr", "--ca-dir", "signer/ca", "--cert-out", "evil.crt"], { cwd: tmp.dir }), "sign evil");
     const crt = D("evil.crt");
     expect(ext(crt, "basicConstraints")).toBe("CA:FALSE");
     expect(ext(crt, "extendedKeyUsage")).toBe("TLS Web Server Authentication, TLS Web Client Authentication");
@@ -172,7 +172,7 @@ describe("openssl CSRs asking for more than a leaf", () => {
   });
 
   it("an RSA-1024 key is refused: exit 2, \"too weak\", nothing written", async () => {
-    const r = await runCli(["csr", "sign", "--csr", "weak.csr", "--ca-dir", "signer/ca", "--out", "weak.crt"], { cwd: tmp.dir });
+    const r = await runCli(["csr", "sign", "--csr", "weak.csr", "--ca-dir", "signer/ca", "--cert-out", "weak.crt"], { cwd: tmp.dir });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/weak\.csr: the requested key: RSA key of 1024 bits is too weak/);
     expect(r.err).toMatch(/hint: /);

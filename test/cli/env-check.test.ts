@@ -35,6 +35,7 @@ beforeAll(async () => {
   writeFileSync(F("tls/tls.crt"), worker.certPem);
   writeFileSync(F("tls/tls.key"), worker.keyPem, { mode: 0o600 });
   writeFileSync(F("head.crt"), head.certPem);
+  writeFileSync(F("ca-first.crt"), ca.certPem + worker.certPem);
   writeFileSync(F("head.key"), head.keyPem);
   writeFileSync(F("v6.crt"), v6.certPem);
   writeFileSync(F("v6.key"), v6.keyPem);
@@ -97,7 +98,17 @@ describe("RAY_USE_TLS", () => {
     const r = await check(env({ RAY_USE_TLS: value }));
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toContain(`ok    RAY_USE_TLS: RAY_USE_TLS=${value}: TLS is on\n`);
-    expect(r.out).toContain("Ray's TLS environment is complete and consistent.\n");
+    expect(r.out).toContain("Ray's TLS environment is complete and consistent (not checked: POD_IP).\n");
+  });
+
+  it("without POD_IP the pod-IP check says it did not run (issue 11: not a quiet pass); with it, the plain verdict", async () => {
+    const r = await check(env());
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("skip  POD_IP: POD_IP is not set: whether the certificate covers this pod's IP (the head dials workers by it) was not checked\n      hint: set POD_IP");
+    const j = await checkJson(env());
+    expect(j.report.findings.at(-1)).toMatchObject({ ok: true, skipped: true, variable: "POD_IP" });
+    const covered = await check(env({ POD_IP: "10.244.0.7" }));
+    expect(covered.out).toContain("Ray's TLS environment is complete and consistent.\n");
   });
 
   // Regression test, fixed (src/ray/tls-env.ts tlsEnabled): the value is trimmed before comparing, but Ray does not
@@ -201,7 +212,7 @@ describe("what the handshake needs", () => {
     const r = await check(env({ RAY_TLS_SERVER_CERT: osFiles.cert, RAY_TLS_SERVER_KEY: osFiles.key, RAY_TLS_CA_CERT: osFiles.ca }));
     expect(r.code).toBe(1);
     expect(r.out).toContain("FAIL  RAY_TLS_SERVER_CERT: extended key usage lacks clientAuth, so gRPC refuses it as a client certificate\n");
-    expect(r.out).toContain("1 problem(s).");
+    expect(r.out).toContain("1 problem(s) (not checked: POD_IP).");
   });
 
   it("POD_IP covered", async () => {
@@ -222,9 +233,17 @@ describe("what the handshake needs", () => {
     expect(failures(j.report)).toEqual([expect.objectContaining({ variable: "POD_IP", file: F("head.crt"), message: expect.stringMatching(/^Peer name 10\.244\.0\.9 is not in peer certificate/) })]);
   });
 
-  it("no POD_IP: no POD_IP finding", async () => {
+  it("a certificate file with the CA first: one FAIL that says the pod certificate must come first and where it is", async () => {
+    const r = await check(env({ RAY_TLS_SERVER_CERT: F("ca-first.crt") }));
+    expect(r.code).toBe(1);
+    const fails = r.out.split("\n").filter((l) => l.startsWith("FAIL"));
+    expect(fails).toEqual([expect.stringMatching(/^FAIL {2}RAY_TLS_SERVER_CERT: .*ca-first\.crt: the first certificate is a CA .*; the pod certificate must come first, and it is certificate 2 of 2 \(.*line \d+\)$/)]);
+    expect(r.out).toMatch(/hint: put the pod certificate first.*the CA belongs in RAY_TLS_CA_CERT/);
+  });
+
+  it("no POD_IP: one POD_IP finding, marked as not run (it used to be silent)", async () => {
     const j = await checkJson(env());
-    expect(j.report.findings.some((f) => f.variable === "POD_IP")).toBe(false);
+    expect(j.report.findings.filter((f) => f.variable === "POD_IP")).toEqual([expect.objectContaining({ ok: true, skipped: true })]);
   });
 });
 

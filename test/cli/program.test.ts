@@ -30,6 +30,6 @@ describe("cli program", () => {
     expect(help.out).toMatch(/--address <host:port>/);
     const typo = await runCli(["helth-check"]);
     expect(typo.code).toBe(2);
-    expect(typo.err).toMatch(/Did you mean health-check\?/);
+    expect(typo.err).toMatch(/^ERROR: unknown command 'helth-check'\n  hint: did you mean health-check\? Run `(raytls|\S*bin\/raytls\.mjs) --help`/);
   });
 });

@@ -9,15 +9,18 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.js";
 import type { CliContext } from "../../src/cli/context.js";
+import { needsShared, sharedReference } from "../helpers/shared-reference.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-/** `../shared/reference` next to the repository root (works in any clone whose sibling is shared/). */
-export const REFERENCE = path.resolve(REPO_ROOT, "../shared/reference");
-export const CRD_FILE = path.join(REFERENCE, "ray.io_rayclusters.yaml");
-export const SAMPLES_DIR = path.join(REFERENCE, "kuberay-samples");
+/** KubeRay's CRD and samples from ../shared/reference: tests needing them use `.skip` (see the helper). */
+export const CRD = sharedReference("ray.io_rayclusters.yaml");
+export const SAMPLES = sharedReference("kuberay-samples");
+export const CRD_FILE = CRD.path;
+/** `it`/`describe` for tests that need the CRD: skip with the reason when it is absent. */
+export const withCrd = needsShared(CRD);
 
 export function crdText(): string {
-  return readFileSync(CRD_FILE, "utf8");
+  return CRD.text();
 }
 
 export function tempDir(prefix = "raytls-k8s-"): string {

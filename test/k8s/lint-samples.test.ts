@@ -1,19 +1,20 @@
 /** `raytls lint` on KubeRay's own samples (read from ../shared/reference) and on raytls's own output. */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles } from "../../src/k8s/lint/lint.js";
-import { CRD_FILE, crdText, runCli, SAMPLES_DIR, tempDir } from "./k8s-fixture.js";
+import { CRD, CRD_FILE, crdText, runCli, SAMPLES, tempDir } from "./k8s-fixture.js";
+import { needsShared } from "../helpers/shared-reference.js";
 
-describe("raytls lint on KubeRay's samples and on raytls's own output", () => {
-  const samples = readdirSync(SAMPLES_DIR).filter((f) => f.endsWith(".yaml"));
+needsShared(SAMPLES, CRD).describe("raytls lint on KubeRay's samples and on raytls's own output", () => {
+  const samples = SAMPLES.skip ?? CRD.skip ? [] : SAMPLES.entries().filter((f) => f.endsWith(".yaml"));
   it("finds the samples", () => {
     expect(samples.length).toBeGreaterThanOrEqual(3);
   });
   for (const s of samples) {
     it(`${s}: no error; the TLS samples warn that the CA key reaches the Ray containers`, () => {
-      const r = lintFiles([{ file: s, text: readFileSync(path.join(SAMPLES_DIR, s), "utf8") }], { crd: loadCrd(crdText(), CRD_FILE) });
+      const r = lintFiles([{ file: s, text: readFileSync(path.join(SAMPLES.path, s), "utf8") }], { crd: loadCrd(crdText(), CRD_FILE) });
       expect(r.errors, JSON.stringify(r.findings, null, 1)).toBe(0);
       expect(r.clusters).toBe(1);
       const caKey = r.findings.filter((f) => f.rule === "ca-key-exposed");
@@ -30,7 +31,7 @@ describe("raytls lint on KubeRay's samples and on raytls's own output", () => {
     const cwd = tempDir();
     const m = await runCli(["manifest", "--name", "rc", "--worker-group", "a:1:1:2", "--worker-group", "b:0:0:3", "--autoscaler", "--out", "k8s"], cwd);
     expect(m.code, m.err).toBe(0);
-    const files = ["secret-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"].map((f) => path.join("k8s", f));
+    const files = ["secret-rc-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"].map((f) => path.join("k8s", f));
     const r = await runCli(["lint", ...files, "--crd", CRD_FILE, "--json"], cwd);
     expect(r.code, r.out).toBe(0);
     const json = JSON.parse(r.out) as { findings: Array<{ rule: string; severity: string; path: string; message: string; hint: string }>; errors: number; warnings: number };

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles, type LintReport } from "../../src/k8s/lint/lint.js";
-import { CRD_FILE, crdText, runCli, tempDir } from "./k8s-fixture.js";
+import { CRD_FILE, crdText, runCli, tempDir, withCrd } from "./k8s-fixture.js";
 
 type Obj = Record<string, any>;
 
@@ -99,9 +99,13 @@ function findings(rule: string, edit: (docs: Obj[], rc: Obj, head: Obj, worker: 
 
 describe("raytls lint: each rule on a small manifest", () => {
   it("the base manifest is clean (so every finding below comes from its edit)", () => {
-    const r = lint(base(), true);
+    const r = lint(base());
     expect(r.findings).toEqual([]);
     expect(r.clusters).toBe(1);
+  });
+  withCrd.it("the base manifest is clean against KubeRay's CRD too", () => {
+    const r = lint(base(), true);
+    expect(r.findings).toEqual([]);
   });
 
   it("tls-env-incomplete: RAY_USE_TLS on, RAY_TLS_CA_CERT missing (error, with Ray's own message)", () => {
@@ -275,6 +279,43 @@ describe("raytls lint: each rule on a small manifest", () => {
     })).toEqual([]);
   });
 
+  it("head-san-missing-fqdn lists each name once (issue 11: it said `localhost, localhost`)", () => {
+    const f = findings("head-san-missing-fqdn", (d) => {
+      d[2]!.data["head.sh"] = HEAD_SCRIPT.replace("DNS.2 = $FQ_RAY_IP\n", "").replace("-subj /CN=head", "-subj /CN=head -addext subjectAltName=DNS:localhost");
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toMatch(/\(it has localhost, \$RAY_IP\)/);
+  });
+
+  it("script-not-checked (warning): a RayCluster alone, its scripts' ConfigMap not given, says what it could not check", () => {
+    const docs = base();
+    const r = lint([docs[0]!, docs[1]!]);
+    const f = r.findings.filter((x) => x.rule === "script-not-checked");
+    expect(f.map((x) => x.path)).toEqual(["spec.headGroupSpec.template.spec.initContainers[0]", "spec.workerGroupSpecs[0].template.spec.initContainers[0]"]);
+    expect(f[0]).toMatchObject({ severity: "warning" });
+    expect(f[0]!.message).toMatch(/runs \/scripts\/head\.sh from ConfigMap certs, which was not given to raytls lint: the script's SANs \(\$FQ_RAY_IP\)/);
+    expect(lint(docs).findings.filter((x) => x.rule === "script-not-checked")).toEqual([]);
+  });
+
+  it("tls-file-missing (error): tls.cert where the init script writes tls.crt, and a Secret without the key", () => {
+    const f = findings("tls-file-missing", (_d, _rc, h) => {
+      h.containers[0].env[1].value = "/etc/ray/tls/tls.cert";
+    });
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "error", path: "spec.headGroupSpec.template.spec.containers[0].env[1]" });
+    expect(f[0]!.message).toMatch(/RAY_TLS_SERVER_CERT=\/etc\/ray\/tls\/tls\.cert .* has no file tls\.cert/);
+    expect(f[0]!.hint).toBe("did you mean /etc/ray/tls/tls.crt?");
+    // A Secret mounted directly: its keys are what the volume holds.
+    const s = findings("tls-file-missing", (d, _rc, _h, w) => {
+      d[1]!.data = { "ca.crt": "eA==", "tls.crt": "eA==", "tls.key": "eA==" };
+      w.volumes.push({ name: "direct", secret: { secretName: "my-ca" } });
+      w.containers[0].volumeMounts = [{ name: "direct", mountPath: "/etc/ray/tls", readOnly: true }];
+      w.containers[0].env[3].value = "/etc/ray/tls/ca.pem";
+    });
+    expect(s.map((x) => x.message)).toEqual([expect.stringMatching(/Secret my-ca has no file ca\.pem \(it has ca\.crt, tls\.crt, tls\.key\)/)]);
+    expect(findings("tls-file-missing", () => undefined)).toEqual([]);
+  });
+
   it("pod-ip-missing: a certificate init container without POD_IP, or with a fixed one (error)", () => {
     const f = findings("pod-ip-missing", (_d, _rc, h, w) => {
       w.initContainers[0].env = [];
@@ -335,7 +376,7 @@ describe("raytls lint: each rule on a small manifest", () => {
     expect(f).toEqual([expect.objectContaining({ severity: "warning", path: "apiVersion", line: 1, column: 13 })]);
   });
 
-  it("crd-schema with --crd: an unknown field and a wrong type, with their line and column (errors)", () => {
+  withCrd.it("crd-schema with --crd: an unknown field and a wrong type, with their line and column (errors)", () => {
     const f = findings("crd-schema", (_d, rc) => {
       rc.spec.workerGroupSpecs[0].replicaz = 3;
       rc.spec.workerGroupSpecs[0].maxReplicas = "two";

@@ -10,7 +10,7 @@ import { parseAllDocuments, stringify } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles } from "../../src/k8s/lint/lint.js";
 import { buildManifest, manifestYaml } from "../../src/k8s/manifest.js";
-import { CRD_FILE, crdText, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
+import { CRD_FILE, withCrd, crdText, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
 
 type Obj = Record<string, any>;
 const GROUPS = [
@@ -29,7 +29,7 @@ function signerManifest(networkPolicy = true) {
 const find = (m: ReturnType<typeof signerManifest>, kind: string, name?: string): Obj => m.resources.find((r) => r.kind === kind && (!name || r.name === name))!.value as Obj;
 
 describe("manifest --mode signer", () => {
-  it("the RayCluster validates against the CRD and lints clean (no error, no warning)", () => {
+  withCrd.it("the RayCluster validates against the CRD and lints clean (no error, no warning)", () => {
     const m = signerManifest();
     expect(loadCrd(crdText(), CRD_FILE).validate(find(m, "RayCluster"), "v1")).toEqual([]);
     const report = lintFiles([{ file: "signer.yaml", text: manifestYaml(m) }], { crd: loadCrd(crdText(), CRD_FILE) });
@@ -47,7 +47,7 @@ describe("manifest --mode signer", () => {
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     expect(pod.containers[0].resources.limits).toEqual({ cpu: "1", memory: "256Mi" });
-    expect(pod.containers[0].command).toEqual(expect.arrayContaining(["--dns", "rc-signer.ml.svc.cluster.local", "--head-fqdn", "rc-head-svc.ml.svc.cluster.local", "--head-dns", "rc-head-svc"]));
+    expect(pod.containers[0].command).toEqual(expect.arrayContaining(["--serving-dns", "rc-signer.ml.svc.cluster.local", "--head-fqdn", "rc-head-svc.ml.svc.cluster.local", "--head-dns", "rc-head-svc"]));
     const rc = find(m, "RayCluster");
     expect(JSON.stringify(rc)).not.toMatch(/rc-signer-ca\b/);
     const templates: Array<[string, Obj]> = [["head", rc.spec.headGroupSpec.template], ...rc.spec.workerGroupSpecs.map((g: Obj) => ["worker", g.template] as [string, Obj])];
@@ -75,7 +75,7 @@ describe("manifest --mode signer", () => {
     expect(report.findings.map((f) => `${f.rule} ${f.path}`)).toContain("pod-ip-missing spec.workerGroupSpecs[0].template.spec.initContainers[0]");
   });
 
-  it("the CLI writes random tokens (32 bytes base64url, new on every run), Secrets 0600, and validates with --crd", async () => {
+  withCrd.it("the CLI writes random tokens (32 bytes base64url, new on every run), Secrets 0600, and validates with --crd", async () => {
     const cwd = tempDir();
     const tokens: string[] = [];
     for (const out of ["a", "b"]) {

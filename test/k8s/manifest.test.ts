@@ -5,11 +5,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { buildManifest, manifestYaml, type ManifestOptions } from "../../src/k8s/manifest.js";
-import { CRD_FILE, crdText, kubectlMissing, kubectlPath, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
+import { CRD_FILE, withCrd, crdText, kubectlMissing, kubectlPath, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
 
 const TWO_GROUPS = [
   { name: "cpu", replicas: 2, minReplicas: 1, maxReplicas: 10 },
@@ -28,8 +28,11 @@ function manifest(o: Partial<ManifestOptions> = {}) {
 type Obj = Record<string, any>;
 const cluster = (m: ReturnType<typeof buildManifest>): Obj => m.resources.find((r) => r.kind === "RayCluster")!.value as Obj;
 
-describe("generated RayCluster against the shared CRD (KubeRay v1.7)", () => {
-  const crd = loadCrd(crdText(), CRD_FILE);
+withCrd.describe("generated RayCluster against the shared CRD (KubeRay v1.7)", () => {
+  let crd: ReturnType<typeof loadCrd>;
+  beforeAll(() => {
+    crd = loadCrd(crdText(), CRD_FILE);
+  });
   it("seed mode, two worker groups, autoscaler on: no violations", () => {
     const rc = cluster(manifest());
     expect(rc.spec.workerGroupSpecs).toHaveLength(2);
@@ -95,7 +98,7 @@ describe("seed-mode resources", () => {
     if (why) return t.skip(why);
     const dir = tempDir();
     const ca = opensslCa(dir, ["-newkey", "rsa:2048"]);
-    const m = buildManifest({ name: "rc", namespace: "ml", mode: "seed", clusterDomain: "cluster.local", ca: { caCertPem: ca.certPem, caKeyPem: ca.keyPem } });
+    const m = buildManifest({ name: "rc", namespace: "ml", mode: "seed", clusterDomain: "cluster.local", caSecretName: "ca-tls", ca: { caCertPem: ca.certPem, caKeyPem: ca.keyPem } });
     const ours = m.resources.find((r) => r.kind === "Secret")!.value as Obj;
     const theirs = parse(execFileSync(kubectlPath(), ["create", "secret", "generic", "ca-tls", "--from-file=ca.crt", "--from-file=ca.key", "--dry-run=client", "-o", "yaml"], { cwd: dir, encoding: "utf8" })) as Obj;
     expect(ours.data).toEqual(theirs.data);
@@ -104,7 +107,24 @@ describe("seed-mode resources", () => {
 });
 
 describe("raytls manifest (CLI)", () => {
-  it("--out DIR: one file per resource plus kustomization.yaml that kubectl kustomize renders", async (t) => {
+  it("seed mode names the CA Secret after the cluster (alpha and beta in one namespace do not collide); --ca-secret ca-tls gives the seed's name", async () => {
+    const cwd = tempDir();
+    const secretOf = async (argv: string[]) => {
+      const r = await runCli(["manifest", ...argv], cwd);
+      expect(r.code, r.err).toBe(0);
+      const docs = parseAllDocuments(r.out).map((d) => d.toJS() as Obj);
+      const rc = docs.find((d) => d.kind === "RayCluster")!;
+      const mounted = [rc.spec.headGroupSpec.template, ...rc.spec.workerGroupSpecs.map((g: Obj) => g.template)].map(
+        (t: Obj) => t.spec.volumes.find((v: Obj) => v.secret)?.secret.secretName,
+      );
+      return { secret: docs.find((d) => d.kind === "Secret")!.metadata.name, mounted };
+    };
+    expect(await secretOf(["--name", "alpha"])).toEqual({ secret: "alpha-ca-tls", mounted: ["alpha-ca-tls", "alpha-ca-tls"] });
+    expect(await secretOf(["--name", "beta"])).toEqual({ secret: "beta-ca-tls", mounted: ["beta-ca-tls", "beta-ca-tls"] });
+    expect(await secretOf(["--name", "gamma", "--ca-secret", "ca-tls"])).toEqual({ secret: "ca-tls", mounted: ["ca-tls", "ca-tls"] });
+  });
+
+  withCrd.it("--out DIR: one file per resource plus kustomization.yaml that kubectl kustomize renders", async (t) => {
     const cwd = tempDir();
     mkdirSync(path.join(cwd, "ca"));
     opensslCa(path.join(cwd, "ca"));
@@ -114,14 +134,14 @@ describe("raytls manifest (CLI)", () => {
     expect(r.err).toMatch(/RayCluster validates against/);
     expect(r.err).toMatch(/rc-head-svc\.ml\.svc\.cluster\.local/);
     const k8s = path.join(cwd, "k8s");
-    expect(statSync(path.join(k8s, "secret-ca-tls.yaml")).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(k8s, "secret-rc-ca-tls.yaml")).mode & 0o777).toBe(0o600);
     expect(existsSync(path.join(k8s, "ca.key"))).toBe(false); // the given CA stays where it is
     const kust = parse(readFileSync(path.join(k8s, "kustomization.yaml"), "utf8")) as Obj;
-    expect(kust.resources).toEqual(["secret-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"]);
+    expect(kust.resources).toEqual(["secret-rc-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"]);
     const why = kubectlMissing();
     if (why) return t.skip(why);
     const rendered = parseAllDocuments(execFileSync(kubectlPath(), ["kustomize", k8s], { encoding: "utf8" })).map((d) => d.toJS() as Obj);
-    expect(rendered.map((d) => `${d.kind}/${d.metadata.name}/${d.metadata.namespace}`).sort()).toEqual(["ConfigMap/rc-tls-scripts/ml", "RayCluster/rc/ml", "Secret/ca-tls/ml"]);
+    expect(rendered.map((d) => `${d.kind}/${d.metadata.name}/${d.metadata.namespace}`).sort()).toEqual(["ConfigMap/rc-tls-scripts/ml", "RayCluster/rc/ml", "Secret/rc-ca-tls/ml"]);
     const again = await runCli(["manifest", "--name", "rc", "--namespace", "ml", "--ca-dir", "ca", "--out", "k8s"], cwd);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/refusing to overwrite/);
@@ -185,7 +205,7 @@ describe("raytls manifest (CLI)", () => {
     expect(existsSync(path.join(cwd, "rc-ca"))).toBe(false);
   });
 
-  it("--crd with a CRD that rejects the output exits 1 and writes nothing", async () => {
+  withCrd.it("--crd with a CRD that rejects the output exits 1 and writes nothing", async () => {
     const cwd = tempDir();
     const crd = crdText().replace(/^( {14})tlsOptions:\n( {16}properties:\n( {18}.*\n)+?)( {16}type: object\n)/m, "");
     writeFileSync(path.join(cwd, "old-crd.yaml"), crd);

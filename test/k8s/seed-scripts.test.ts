@@ -87,6 +87,28 @@ describe("gencert_head.sh and gencert_worker.sh, run with sh and openssl", () =>
     expect(short.message).toMatch(/Peer name rc-head-svc is not in peer certificate/);
   });
 
+  it("a re-run over the same TLS_DIR keeps a fitting certificate and re-issues one for another pod IP (issue 11)", () => {
+    const run = runScript("head");
+    expect(run.status, run.stderr).toBe(0);
+    const cert = readFileSync(path.join(run.tlsDir, "tls.crt"), "utf8");
+    const rerun = (podIp: string) =>
+      spawnSync("sh", [path.join(path.dirname(run.tlsDir), "gencert_head.sh")], {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TLS_DIR: run.tlsDir, CA_DIR: run.caDir, POD_IP: podIp, FQ_RAY_IP: FQDN },
+        encoding: "utf8",
+      });
+    const again = rerun("10.244.1.7");
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/raytls: kept .*tls\.crt: it still fits this pod/);
+    expect(readFileSync(path.join(run.tlsDir, "tls.crt"), "utf8")).toBe(cert);
+    const moved = rerun("10.244.1.8");
+    expect(moved.status, moved.stderr).toBe(0);
+    expect(moved.stdout).toMatch(/raytls: issued /);
+    expect(sans(path.join(run.tlsDir, "tls.crt"))).toContain("IP Address:10.244.1.8");
+    // A key that is not the certificate's is never kept.
+    writeFileSync(path.join(run.tlsDir, "tls.key"), readFileSync(path.join(run.caDir, "ca.key")));
+    expect(rerun("10.244.1.8").stdout).toMatch(/raytls: issued /);
+  });
+
   it("worker: verifies as server and client, SANs localhost, 127.0.0.1 and its pod IP only", () => {
     const run = runScript("worker", { env: { FQ_RAY_IP: undefined } });
     expect(run.status).toBe(0);
@@ -141,9 +163,9 @@ describe("gencert_head.sh and gencert_worker.sh, run with sh and openssl", () =>
       t.skip("the verify verb is not registered in src/cli/main.ts yet");
       return;
     }
-    const ok = await runCli(["verify", "--ca", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", FQDN], run.tlsDir);
+    const ok = await runCli(["verify", "--ca-cert", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", FQDN], run.tlsDir);
     expect(ok.code, ok.err).toBe(0);
-    const bad = await runCli(["verify", "--ca", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", "rc-head-svc"], run.tlsDir);
+    const bad = await runCli(["verify", "--ca-cert", path.join(run.caDir, "ca.crt"), "--cert", path.join(run.tlsDir, "tls.crt"), "--host", "rc-head-svc"], run.tlsDir);
     expect(bad.code).toBe(1);
   });
 });

@@ -38,8 +38,8 @@ describe("raytls lab (loopback)", () => {
     expect(ok.code, ok.stderr).toBe(0);
     const bad = await execInPod(worker, ["health-check", "--address", `labtest-head-svc:${port}`]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain("Peer name labtest-head-svc is not in peer certificate");
-    expect(bad.stderr).toContain("--dns labtest-head-svc");
+    expect(bad.stdout).toContain("Peer name labtest-head-svc is not in peer certificate");
+    expect(bad.stdout).toContain("--dns labtest-head-svc");
 
     const st = await labStatus(dir);
     expect(st.running).toBe(true);

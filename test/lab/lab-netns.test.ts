@@ -44,7 +44,7 @@ describe.skipIf(Boolean(why))("raytls lab --netns", () => {
     expect(ok.code, ok.stderr).toBe(0);
     const bad = await execInPod(worker, ["health-check", "--address", `${plan.headShort}:6379`]);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`Peer name ${plan.headShort} is not in peer certificate`);
+    expect(bad.stdout).toContain(`Peer name ${plan.headShort} is not in peer certificate`);
 
     if (core.ok) {
       const files = { cert: worker.env.RAY_TLS_SERVER_CERT!, key: worker.env.RAY_TLS_SERVER_KEY!, ca: worker.env.RAY_TLS_CA_CERT! };

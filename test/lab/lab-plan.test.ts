@@ -17,7 +17,8 @@ describe("planLab", () => {
       RAY_ADDRESS: "raycluster-tls-head-svc.default.svc.cluster.local:6379",
       RAYTLS_HOSTS: "raycluster-tls-head-svc.default.svc.cluster.local=127.0.0.2,raycluster-tls-head-svc=127.0.0.2",
     });
-    expect(p.pods[0]!.env.RAY_ADDRESS).toBe("127.0.0.1:6379");
+    // The head listens on its own 127.0.0.2 only (issue 11: 127.0.0.1 reached nothing).
+    expect(p.pods[0]!.env.RAY_ADDRESS).toBe("127.0.0.2:6379");
   });
 
   it("netns: prefixed namespaces, 10.244.0.0/24, no hosts override (the pod's /etc/hosts does it)", () => {
@@ -28,5 +29,7 @@ describe("planLab", () => {
     expect(p.pods[1]!.ip).toBe("10.244.0.3");
     expect(p.pods[1]!.env.RAYTLS_HOSTS).toBeUndefined();
     expect(p.pods[1]!.env.RAY_ADDRESS).toBe("demo-head-svc.ray.svc.cluster.local:7000");
+    // In its own namespace the head listens on every address, 127.0.0.1 included, as in a pod.
+    expect(p.pods[0]!.env.RAY_ADDRESS).toBe("127.0.0.1:7000");
   });
 });

@@ -134,6 +134,9 @@ function runAsync(cmd: string, args: string[], input: string, timeoutMs = 20_000
       clearTimeout(timer);
       resolve({ code: code ?? (sig ? -1 : 0), out, err });
     });
+    // The command may exit before reading its input (s_client after a failed handshake): the write
+    // then fails with EPIPE, which is expected and must not surface as an unhandled stream error.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(input);
   });
 }
@@ -511,69 +514,69 @@ describe("openssl-made certificates, read by raytls inspect and judged by raytls
   const verify = (args: string[]) => runCli(["verify", ...args]);
 
   it("verify: good openssl certificates pass with every SAN as --host (exit 0), as openssl verify agrees", async () => {
-    const ec = await verify(["--ca", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--key", f.ecGood!.key, "--host", "good.example.com", "--host", "x.apps.example.com", "--host", "10.1.2.3", "--host", "fd00::5"]);
+    const ec = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--key", f.ecGood!.key, "--host", "good.example.com", "--host", "x.apps.example.com", "--host", "10.1.2.3", "--host", "fd00::5"]);
     expect(ec.code, ec.out + ec.err).toBe(0);
     expect(ec.out).toContain(`${f.ecGood!.cert}: OK`);
     expect(ec.out).not.toContain("FAIL");
-    const rsa = await verify(["--ca", f.rsaCa!.cert, "--cert", f.rsaGood!.cert, "--key", f.rsaGood!.key, "--host", "rsa.example.com", "--host", "10.1.2.4"]);
+    const rsa = await verify(["--ca-cert", f.rsaCa!.cert, "--cert", f.rsaGood!.cert, "--key", f.rsaGood!.key, "--host", "rsa.example.com", "--host", "10.1.2.4"]);
     expect(rsa.code, rsa.out + rsa.err).toBe(0);
     for (const [ca, cert] of [[f.ecCa!, f.ecGood!], [f.rsaCa!, f.rsaGood!]] as const) {
       for (const purpose of ["sslserver", "sslclient"]) ok(openssl(["verify", "-CAfile", ca.cert, "-purpose", purpose, cert.cert]), `openssl verify ${purpose}`);
     }
     // No EKU at all means any purpose, for raytls as for openssl.
-    const noEku = await verify(["--ca", f.ecCa!.cert, "--cert", f.noEku!.cert]);
+    const noEku = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.noEku!.cert]);
     expect(noEku.code, noEku.out).toBe(0);
     ok(openssl(["verify", "-CAfile", f.ecCa!.cert, "-purpose", "sslclient", f.noEku!.cert]), "openssl verify no-eku");
   });
 
   it("verify: a certificate from another CA fails (exit 1), as openssl verify agrees", async () => {
-    const r = await verify(["--ca", f.rsaCa!.cert, "--cert", f.ecGood!.cert]);
+    const r = await verify(["--ca-cert", f.rsaCa!.cert, "--cert", f.ecGood!.cert]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/FAIL\s+chain: certificate verify failed: issued by .*ec interop CA.*, not by the CA/);
     expect(openssl(["verify", "-CAfile", f.rsaCa!.cert, f.ecGood!.cert]).code).not.toBe(0);
     // Same CA name, other key.
-    const imp = await verify(["--ca", f.impostorCa!.cert, "--cert", f.ecGood!.cert]);
+    const imp = await verify(["--ca-cert", f.impostorCa!.cert, "--cert", f.ecGood!.cert]);
     expect(imp.code).toBe(1);
     expect(imp.out).toContain("has the CA's name, but the authority key identifier");
     expect(openssl(["verify", "-CAfile", f.impostorCa!.cert, f.ecGood!.cert]).code).not.toBe(0);
   });
 
   it("verify: an expired certificate fails (exit 1), as openssl verify agrees", async () => {
-    const r = await verify(["--ca", f.ecCa!.cert, "--cert", f.expired!.cert, "--host", "good.example.com"]);
+    const r = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.expired!.cert, "--host", "good.example.com"]);
     expect(r.code).toBe(1);
     expect(r.out).toContain("FAIL  validity: certificate expired on 2021-01-01T00:00:00.000Z");
     const o = openssl(["verify", "-CAfile", f.ecCa!.cert, f.expired!.cert]);
     expect(o.code).not.toBe(0);
     expect(o.out + o.err).toContain("certificate has expired");
     // Judged at a time inside its window, it passes.
-    const then = await verify(["--ca", f.ecCa!.cert, "--cert", f.expired!.cert, "--at", "2020-06-01T00:00:00Z"]);
+    const then = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.expired!.cert, "--at", "2020-06-01T00:00:00Z"]);
     // (the CA itself was made now, so at 2020 it is not yet valid: the CA, not the leaf, fails)
     expect(then.out).not.toContain("certificate expired");
     // And a good certificate judged before its notBefore fails.
-    const early = await verify(["--ca", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--at", "2020-01-01T00:00:00Z"]);
+    const early = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--at", "2020-01-01T00:00:00Z"]);
     expect(early.code).toBe(1);
     expect(early.out).toContain("certificate is not valid before");
   });
 
   it("verify: a serverAuth-only certificate fails the default purpose (both) and passes --purpose server, as openssl agrees", async () => {
-    const both = await verify(["--ca", f.ecCa!.cert, "--cert", f.serverOnly!.cert]);
+    const both = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.serverOnly!.cert]);
     expect(both.code).toBe(1);
     expect(both.out).toContain("extended key usage lacks clientAuth");
-    expect((await verify(["--ca", f.ecCa!.cert, "--cert", f.serverOnly!.cert, "--purpose", "server"])).code).toBe(0);
-    expect((await verify(["--ca", f.ecCa!.cert, "--cert", f.serverOnly!.cert, "--purpose", "client"])).code).toBe(1);
+    expect((await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.serverOnly!.cert, "--purpose", "server"])).code).toBe(0);
+    expect((await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.serverOnly!.cert, "--purpose", "client"])).code).toBe(1);
     ok(openssl(["verify", "-CAfile", f.ecCa!.cert, "-purpose", "sslserver", f.serverOnly!.cert]), "sslserver");
     expect(openssl(["verify", "-CAfile", f.ecCa!.cert, "-purpose", "sslclient", f.serverOnly!.cert]).code).not.toBe(0);
     // and the mirror image
-    const c = await verify(["--ca", f.ecCa!.cert, "--cert", f.clientOnly!.cert]);
+    const c = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.clientOnly!.cert]);
     expect(c.code).toBe(1);
     expect(c.out).toContain("extended key usage lacks serverAuth");
-    expect((await verify(["--ca", f.ecCa!.cert, "--cert", f.clientOnly!.cert, "--purpose", "client"])).code).toBe(0);
+    expect((await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.clientOnly!.cert, "--purpose", "client"])).code).toBe(0);
     expect(openssl(["verify", "-CAfile", f.ecCa!.cert, "-purpose", "sslserver", f.clientOnly!.cert]).code).not.toBe(0);
   });
 
   it("verify: a key that is not the certificate's fails (exit 1), as openssl agrees", async () => {
     for (const key of [f.other!.key, f.rsaGood!.key]) {
-      const r = await verify(["--ca", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--key", key]);
+      const r = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--key", key]);
       expect(r.code).toBe(1);
       expect(r.out).toContain(`FAIL  key: ${key} does not match the certificate's public key`);
       const fromKey = ok(openssl(["pkey", "-in", key, "-pubout"]), "pkey");
@@ -583,7 +586,7 @@ describe("openssl-made certificates, read by raytls inspect and judged by raytls
 
   it("verify: a host not in the SANs fails with gRPC's words (exit 1), as openssl -checkhost/-checkip agree", async () => {
     for (const host of ["other.example.com", "good.example.org", "a.b.apps.example.com", "10.1.2.99", "fd00::6"]) {
-      const r = await verify(["--ca", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--host", "good.example.com", "--host", host]);
+      const r = await verify(["--ca-cert", f.ecCa!.cert, "--cert", f.ecGood!.cert, "--host", "good.example.com", "--host", host]);
       expect(r.code, host).toBe(1);
       expect(r.out).toContain(`Peer name ${host} is not in peer certificate`);
       expect(r.out).toContain("ok    host: good.example.com matches");

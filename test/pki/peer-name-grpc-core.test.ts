@@ -195,7 +195,7 @@ describe.skipIf(!avail.ok)("peer-name matrix: raytls vs a real gRPC C-core hands
       const f = files.get(row.cert)!;
       const core = await coreCall({ target: `127.0.0.1:${server.port}`, cert: client.cert, key: client.key, ca: ca.cert, nameOverride: row.name, method: "get-cluster-id" });
       const v = checkPeerName(row.name, readFileSync(f.cert, "utf8"));
-      const cli = await runCli(["verify", "--ca", ca.cert, "--cert", f.cert, "--host", row.name]);
+      const cli = await runCli(["verify", "--ca-cert", ca.cert, "--cert", f.cert, "--host", row.name]);
       outcomes.set(row, { core, raytls: v.ok, raytlsMessage: v.message, verify: { code: cli.code, out: cli.out } });
     });
   }, 120_000);

@@ -43,12 +43,13 @@ describe("raytls health-check (CLI)", () => {
     expect(c.stdout).toMatch(/^healthy: .*GetClusterId \+ InternalKVGet; Ray 2\.52\.0; mutual TLS/);
   });
 
-  it("exit 1 by short name: gRPC's words first, then the facts, on stderr; --json has the same", async () => {
+  it("exit 1 by short name: gRPC's words first, then the facts, on stdout (the verdict is the result, issue 11); --json has the same", async () => {
     const c = ctxWith(env);
     expect(await main(["health-check", "--address", `${SHORT}:${head.port}`], c)).toBe(1);
-    expect(c.stderr.split("\n")[0]).toBe(`unhealthy: ${SHORT}:${head.port}: Peer name ${SHORT} is not in peer certificate`);
-    expect(c.stderr).toContain("server certificate SANs: DNS:localhost, DNS:" + FQDN);
-    expect(c.stderr).toContain("the server demands a client certificate");
+    expect(c.stdout.split("\n")[0]).toBe(`unhealthy: ${SHORT}:${head.port}: Peer name ${SHORT} is not in peer certificate`);
+    expect(c.stdout).toContain("server certificate SANs: DNS:localhost, DNS:" + FQDN);
+    expect(c.stdout).toContain("the server demands a client certificate");
+    expect(c.stderr).toBe("");
     const j = ctxWith(env);
     expect(await main(["health-check", "--address", `${SHORT}:${head.port}`, "--json"], j)).toBe(1);
     const r = JSON.parse(j.stdout);
@@ -58,9 +59,9 @@ describe("raytls health-check (CLI)", () => {
 
   it("flags override the environment; --ray-version mismatch is exit 1 in Ray's words", async () => {
     const c = ctxWith({});
-    const code = await main(["health-check", "--address", `127.0.0.1:${head.port}`, "--ca", pki.caCert, "--cert", pki.worker.cert, "--key", pki.worker.key, "--ray-version", "2.40.0"], c);
+    const code = await main(["health-check", "--address", `127.0.0.1:${head.port}`, "--ca-cert", pki.caCert, "--cert", pki.worker.cert, "--key", pki.worker.key, "--ray-version", "2.40.0"], c);
     expect(code).toBe(1);
-    expect(c.stderr).toContain("Ray version mismatch: cluster has Ray version 2.52.0 but local Ray version is 2.40.0");
+    expect(c.stdout).toContain("Ray version mismatch: cluster has Ray version 2.52.0 but local Ray version is 2.40.0");
   });
 
   it("exit 2 on bad usage", async () => {

@@ -55,8 +55,22 @@ describe("manifest --mode signer commands against a real signer", () => {
       expect(r.code, r.err).toBe(0);
       const cert = new X509Certificate(readFileSync(path.join(base, "out/tls.crt")));
       expect(cert.subjectAltName).toBe(role === "head" ? "DNS:localhost, DNS:rc-head-svc.ml.svc.cluster.local, DNS:rc-head-svc, IP Address:127.0.0.1" : "DNS:localhost, IP Address:127.0.0.1");
+      // The init container re-runs over the surviving emptyDir (issue 11): the certificate that
+      // still fits is kept, the signer is not asked again.
+      const again = await runCli(args, { env: { POD_IP: "127.0.0.1" }, cwd: dir });
+      expect(again.code, again.err).toBe(0);
+      expect(again.out).toMatch(/^Kept the (head|worker) certificate already in /);
+      expect(readFileSync(path.join(base, "out/tls.crt"), "utf8")).toBe(cert.toString());
+      if (role === "worker") {
+        // A key that is not the certificate's no longer fits: the manifest's --renew re-issues.
+        writeFileSync(path.join(base, "out/tls.key"), readFileSync(path.join(dir, "head/out/tls.key")));
+        const renewed = await runCli([...args, "--json"], { env: { POD_IP: "127.0.0.1" }, cwd: dir });
+        expect(renewed.code, renewed.err).toBe(0);
+        expect(JSON.parse(renewed.out)).toMatchObject({ action: "issued", replaced: "tls.key does not belong to tls.crt" });
+        expect(readFileSync(path.join(base, "out/tls.crt"), "utf8")).not.toBe(cert.toString());
+      }
     }
-    expect(out.trim().split("\n").map((l) => JSON.parse(l).decision)).toEqual(["issued", "issued"]);
+    expect(out.trim().split("\n").map((l) => JSON.parse(l).decision)).toEqual(["issued", "issued", "issued"]);
     process.emit("SIGTERM");
     expect(await serving).toBe(0);
   });

@@ -74,7 +74,7 @@ function startSigner(port = 8443) {
   const child = net.spawn(S, process.execPath, [
     cli, "signer", "serve", "--ca-dir", signerDir, "--listen", `${S.ip}:${port}`,
     "--head-token-file", path.join(signerDir, "head.token"), "--worker-token-file", path.join(signerDir, "worker.token"),
-    "--head-fqdn", FQDN, "--dns", "rc-signer.default.svc.cluster.local", "--audit-log", path.join(root, "logs", `audit-${port}.log`),
+    "--head-fqdn", FQDN, "--serving-dns", "rc-signer.default.svc.cluster.local", "--audit-log", path.join(root, "logs", `audit-${port}.log`),
   ], root);
   return child;
 }

@@ -26,7 +26,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
         const { RaytlsError } = await import("../../errors.js");
         const { promises: fsp } = await import("node:fs");
         if (opts.list) {
-          ctx.out(Object.keys(scenarios).join("\n") + "\n");
+          ctx.out(opts.json ? JSON.stringify(Object.keys(scenarios)) + "\n" : Object.keys(scenarios).join("\n") + "\n");
           return 0;
         }
         const chosen = names.length ? names : Object.keys(scenarios);

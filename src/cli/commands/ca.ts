@@ -47,7 +47,9 @@ The CA key is written 0400. Keep it off Ray pods: see \`raytls manifest --mode s
           ctx.out(`Created a CA (${keyType}), valid until ${expiry(made.notAfter)}\n`);
           ctx.out(`  ${certFile}  CA certificate: every pod gets it as RAY_TLS_CA_CERT\n`);
           ctx.out(`  ${keyFile}  CA private key (mode 0400): signs pod certificates; keep it out of Ray containers\n`);
-          ctx.out(`Next: raytls inspect ${certFile}   then   raytls pod-cert --role head --ca-dir ${dir} ...\n`);
+          const { raytlsInvocation } = await import("../invocation.js");
+          const raytls = raytlsInvocation(ctx.env);
+          ctx.out(`Next: ${raytls} inspect ${certFile}   then   ${raytls} pod-cert --role head --ca-dir ${dir} ...\n`);
         }
         return 0;
       }),

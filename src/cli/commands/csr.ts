@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
-import { expiry, parseDays } from "../options.js";
+import { expiry, parseDays, renamedOption } from "../options.js";
 import { addIdentityOptions } from "./pod-cert.js";
 
 export function registerCsr(program: Command, ctx: CliContext): void {
@@ -17,7 +17,7 @@ export function registerCsr(program: Command, ctx: CliContext): void {
       `
 Examples:
   raytls csr create --role worker --pod-ip 10.244.0.7 --key-out tls.key --csr-out tls.csr
-  raytls csr sign --csr tls.csr --ca-dir ./ca --out tls.crt   # where the CA lives`,
+  raytls csr sign --csr tls.csr --ca-dir ./ca --cert-out tls.crt   # where the CA lives`,
     )
     .action(
       action(ctx, async (opts: { role: string; podIp?: string; headFqdn?: string; dns: string[]; ip: string[]; keyType: string; keyOut: string; csrOut: string; force?: boolean; json?: boolean }) => {
@@ -46,19 +46,21 @@ Examples:
       }),
     );
 
-  csr.command("sign")
+  const sign = csr.command("sign")
     .description("sign a CSR with the leaf profile (EKU serverAuth+clientAuth, never CA:TRUE)")
     .requiredOption("--csr <file>", "the certificate request")
     .option("--ca-dir <dir>", "CA directory with ca.crt and ca.key")
     .option("--ca-cert <file>", "CA certificate (with --ca-key)")
     .option("--ca-key <file>", "CA private key")
-    .requiredOption("--out <file>", "where the certificate goes")
+    .option("--cert-out <file>", "where the certificate goes (like csr create's --key-out and --csr-out); required")
     .option("--days <n>", "validity in days", "365")
     .option("--force", "overwrite an existing file")
-    .option("--json", "print the result as JSON")
-    .addHelpText("after", "\nExample:\n  raytls csr sign --csr tls.csr --ca-dir ./ca --out tls.crt --days 90")
+    .option("--json", "print the result as JSON");
+  // --out is a directory in every other verb; here it was a file.
+  renamedOption(sign, ctx, "--out <file>", "--cert-out", { required: true })
+    .addHelpText("after", "\nExample:\n  raytls csr sign --csr tls.csr --ca-dir ./ca --cert-out tls.crt --days 90")
     .action(
-      action(ctx, async (opts: { csr: string; caDir?: string; caCert?: string; caKey?: string; out: string; days: string; force?: boolean; json?: boolean }) => {
+      action(ctx, async (opts: { csr: string; caDir?: string; caCert?: string; caKey?: string; certOut: string; days: string; force?: boolean; json?: boolean }) => {
         const { parseCsr } = await import("../../pki/csr.js");
         const { issueLeaf } = await import("../../pki/issue.js");
         const { RaytlsError } = await import("../../errors.js");
@@ -75,7 +77,7 @@ Examples:
         }
         const ca = await loadCaFromFlags(opts, ctx.cwd);
         const cert = issueLeaf({ ca, publicKey: parsed.publicKey, sans: parsed.sans, days });
-        const out = path.resolve(ctx.cwd, opts.out);
+        const out = path.resolve(ctx.cwd, opts.certOut);
         await writeFilesAtomically([{ path: out, data: cert.certPem, mode: 0o644 }], { force: Boolean(opts.force) });
         const sans = sanStrings(cert.sans);
         if (cert.clampedToCa) ctx.err(`note: --days ${days} would outlast the CA; the certificate ends with the CA on ${cert.clampedToCa.caNotAfter.toISOString()}\n`);

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
 import type { DemoStep } from "../../lab/demo.js";
+import { parseWorkers } from "../options.js";
 
 interface Opts {
   netns?: boolean;
@@ -29,8 +30,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       action(ctx, async (o: Opts) => {
         const { runDemo } = await import("../../lab/demo.js");
         const { RaytlsError } = await import("../../errors.js");
-        const workers = Number(o.workers);
-        if (!Number.isInteger(workers) || workers < 1 || workers > 10) throw new RaytlsError("bad-workers", `--workers: "${o.workers}" is not between 1 and 10`);
+        const workers = parseWorkers(o.workers, 10);
         let port = 6379;
         let shared = false;
         if (!o.netns) {
@@ -82,6 +82,7 @@ function renderStep(ctx: CliContext, s: DemoStep): void {
     const as = s.command.exitCode === s.command.expected ? " (as expected)" : ` (expected ${s.command.expected})`;
     ctx.out(`    exit ${s.command.exitCode}${as}\n`);
   }
+  if (s.files?.length && s.base) ctx.out(`    in ${s.base}/:\n`);
   for (const f of s.files ?? []) ctx.out(`    ${f.path.padEnd(30)} ${f.what}\n`);
 }
 

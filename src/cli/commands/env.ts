@@ -24,9 +24,11 @@ Examples:
           ctx.out(JSON.stringify(report, null, 2) + "\n");
         } else {
           for (const f of report.findings) {
-            ctx.out(`${f.ok ? "ok  " : "FAIL"}  ${f.variable}: ${f.message}\n${!f.ok && f.hint ? `      hint: ${f.hint}\n` : ""}`);
+            ctx.out(`${f.skipped ? "skip" : f.ok ? "ok  " : "FAIL"}  ${f.variable}: ${f.message}\n${(!f.ok || f.skipped) && f.hint ? `      hint: ${f.hint}\n` : ""}`);
           }
-          ctx.out(report.ok ? "Ray's TLS environment is complete and consistent.\n" : `${report.findings.filter((f) => !f.ok).length} problem(s).\n`);
+          const skipped = report.findings.filter((f) => f.skipped).map((f) => f.variable);
+          const notRun = skipped.length ? ` (not checked: ${skipped.join(", ")})` : "";
+          ctx.out(report.ok ? `Ray's TLS environment is complete and consistent${notRun}.\n` : `${report.findings.filter((f) => !f.ok).length} problem(s)${notRun}.\n`);
         }
         return report.ok ? 0 : 1;
       }),

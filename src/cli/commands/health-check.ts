@@ -1,11 +1,12 @@
 /**
  * `raytls health-check --address HOST:PORT`: what `ray health-check` does, with TLS from Ray's
- * environment (RAY_USE_TLS, RAY_TLS_SERVER_CERT/KEY, RAY_TLS_CA_CERT; --ca/--cert/--key override)
+ * environment (RAY_USE_TLS, RAY_TLS_SERVER_CERT/KEY, RAY_TLS_CA_CERT; --ca-cert/--cert/--key override)
  * and a diagnosis when it fails. Exit 0 healthy, 1 unhealthy, 2 bad usage.
  */
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError } from "../../errors.js";
+import { renamedOption } from "../options.js";
 
 interface Opts {
   address: string;
@@ -13,14 +14,14 @@ interface Opts {
   timeout: string;
   rayVersion?: string;
   skipVersionCheck?: boolean;
-  ca?: string;
+  caCert?: string;
   cert?: string;
   key?: string;
   json?: boolean;
 }
 
 export function registerHealthCheck(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command("health-check")
     .description("check a Ray GCS the way `ray health-check` does, over Ray's mutual TLS, and explain failures")
     .requiredOption("--address <host:port>", "the GCS to check; HOST is the name checked against its certificate")
@@ -28,10 +29,11 @@ export function registerHealthCheck(program: Command, ctx: CliContext): void {
     .option("--timeout <seconds>", "give up after this long", "10")
     .option("--ray-version <v>", "local Ray version to compare with the cluster's")
     .option("--skip-version-check", "accepted as Ray accepts it: do not compare versions")
-    .option("--ca <file>", "CA certificate (overrides RAY_TLS_CA_CERT; turns TLS on)")
+    .option("--ca-cert <file>", "CA certificate (overrides RAY_TLS_CA_CERT; turns TLS on)")
     .option("--cert <file>", "client certificate (overrides RAY_TLS_SERVER_CERT)")
     .option("--key <file>", "client key (overrides RAY_TLS_SERVER_KEY)")
-    .option("--json", "print the result as JSON")
+    .option("--json", "print the result as JSON");
+  renamedOption(cmd, ctx, "--ca <file>", "--ca-cert")
     .addHelpText(
       "after",
       `
@@ -39,7 +41,7 @@ Examples:
   # from a worker pod (KubeRay sets FQ_RAY_IP; Ray's TLS variables set as in the seed's Step 3)
   raytls health-check --address $FQ_RAY_IP:6379            # exit 0: healthy
   raytls health-check --address $RAY_IP:6379               # exit 1: Peer name ... is not in peer certificate
-  raytls health-check --address 10.0.0.5:6379 --ca ca.crt --cert tls.crt --key tls.key --json
+  raytls health-check --address 10.0.0.5:6379 --ca-cert ca.crt --cert tls.crt --key tls.key --json
 
 Environment: RAY_USE_TLS, RAY_TLS_SERVER_CERT, RAY_TLS_SERVER_KEY, RAY_TLS_CA_CERT (as Ray);
 RAYTLS_HOSTS="name=ip,..." maps names to addresses without /etc/hosts (the name checked stays the name given).`,
@@ -58,7 +60,7 @@ RAYTLS_HOSTS="name=ip,..." maps names to addresses without /etc/hosts (the name 
         if (!Number.isFinite(timeout) || timeout <= 0) {
           throw new RaytlsError("bad-timeout", `--timeout: "${o.timeout}" is not a positive number of seconds`);
         }
-        const tls = await loadTls(ctx.env, { ca: o.ca, cert: o.cert, key: o.key });
+        const tls = await loadTls(ctx.env, { ca: o.caCert, cert: o.cert, key: o.key });
         const r = await healthCheck({
           address: o.address,
           tls,
@@ -75,9 +77,10 @@ RAYTLS_HOSTS="name=ip,..." maps names to addresses without /etc/hosts (the name 
           ctx.out(`healthy: ${r.address} (${rpcs}${r.rayVersion ? `; Ray ${r.rayVersion}` : ""}; ${r.tls ? "mutual TLS, peer name ok" : "plaintext"}; ${r.ms} ms)\n`);
         } else {
           const f = r.failure!;
-          ctx.err(`unhealthy: ${r.address}: ${f.message}\n`);
-          for (const fact of f.facts) ctx.err(`  - ${fact}\n`);
-          if (f.hint) ctx.err(`  hint: ${f.hint}\n`);
+          // The verdict is the result, on stdout like verify's and lint's FAIL lines (issue 11).
+          ctx.out(`unhealthy: ${r.address}: ${f.message}\n`);
+          for (const fact of f.facts) ctx.out(`  - ${fact}\n`);
+          if (f.hint) ctx.out(`  hint: ${f.hint}\n`);
         }
         return r.ok ? 0 : 1;
       }),

@@ -28,7 +28,13 @@ Examples:
           try {
             bytes = await fsp.readFile(path.resolve(ctx.cwd, file));
           } catch (err) {
-            throw new RaytlsError("input-file", `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(err)}`, { hint: "check the path", cause: err });
+            const code = (err as NodeJS.ErrnoException).code;
+            // The errno words, not Node's "Error: EISDIR: illegal operation on a directory" (issue 11).
+            const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (err as Error).message;
+            throw new RaytlsError("input-file", `cannot read ${file}: ${why}`, {
+              hint: code === "EISDIR" ? `pass a file in it, e.g. ${path.join(file, "ca.crt")}` : code === "EACCES" ? `check the permissions of ${file}` : "check the path",
+              cause: err,
+            });
           }
           const isPem = bytes.includes("-----BEGIN ");
           all.push(...(await inspectText(isPem ? bytes.toString("utf8") : new Uint8Array(bytes), file)));

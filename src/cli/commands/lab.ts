@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError, signalExitCode } from "../../errors.js";
+import { forgetLab, lastLab, rememberLab } from "../last-lab.js";
+import { raytlsInvocation } from "../invocation.js";
+import { parseWorkers } from "../options.js";
 
 export function defaultLabDir(name: string): string {
   return join(tmpdir(), "raytls-lab", name);
@@ -57,7 +60,7 @@ Examples:
         const [{ labUp, labDown }, { checkClusterName, checkNamespace }] = await Promise.all([import("../../lab/lab.js"), import("../../k8s/kuberay-names.js")]);
         checkClusterName(o.name);
         checkNamespace(o.namespace);
-        const workers = Number(o.workers);
+        const workers = parseWorkers(o.workers, 50);
         const port = Number(o.port);
         if (!/^\d+$/.test(o.port) || port < 1 || port > 65535) throw new RaytlsError("bad-port", `--port: "${o.port}" is not a port number`);
         const dir = o.dir ?? defaultLabDir(o.name);
@@ -84,6 +87,7 @@ Examples:
             await labDown(dir, o.name);
             return signalExitCode(interrupted);
           }
+          rememberLab(dir, o.name);
           if (o.json) ctx.out(JSON.stringify({ ok: true, dir, plan: r.state.plan, pids: r.state.pids, ...(r.state.signer ? { signer: r.state.signer } : {}), nodes: r.nodes, ms: r.ms }, null, 2) + "\n");
           else renderUp(ctx, r.state.plan, r.state.pids, r.ms, r.state.signer);
           if (o.foreground) {
@@ -105,9 +109,10 @@ Examples:
   existingLab(lab.command("status"))
     .description("show the lab's pods, their processes, and what the head knows of its workers")
     .action(
-      action(ctx, async (o: { dir?: string; name: string; json?: boolean }) => {
+      action(ctx, async (o: { dir?: string; name: string; json?: boolean }, cmd: Command) => {
         const { labStatus } = await import("../../lab/lab.js");
-        const s = await labStatus(o.dir ?? defaultLabDir(o.name), o.name);
+        const where = findLab(o, cmd);
+        const s = await labStatus(where.dir, where.name);
         if (o.json) {
           ctx.out(JSON.stringify(s, null, 2) + "\n");
           return s.running ? 0 : 1;
@@ -135,9 +140,11 @@ Examples:
   existingLab(lab.command("down"))
     .description("stop the lab's processes (by recorded PID) and remove its namespaces; safe after a crash")
     .action(
-      action(ctx, async (o: { dir?: string; name: string; json?: boolean }) => {
+      action(ctx, async (o: { dir?: string; name: string; json?: boolean }, cmd: Command) => {
         const { labDown } = await import("../../lab/lab.js");
-        const d = await labDown(o.dir ?? defaultLabDir(o.name), o.name);
+        const where = findLab(o, cmd);
+        const d = await labDown(where.dir, where.name);
+        forgetLab(where.dir);
         if (o.json) ctx.out(JSON.stringify(d, null, 2) + "\n");
         else if (!d.hadState && d.netnsRemoved.length === 0) ctx.out("nothing to stop\n");
         else ctx.out(`stopped ${d.stopped.length} ${d.stopped.some((x) => x.pod === "signer") ? "processes (pods and the signer)" : "pod processes"}${d.netnsRemoved.length ? `, removed namespaces ${d.netnsRemoved.join(", ")}` : ""}\n`);
@@ -174,14 +181,23 @@ function renderUp(ctx: CliContext, plan: import("../../lab/lab-plan.js").LabPlan
   }
   const w = plan.pods[1]!;
   const envFile = join(plan.dir, "pods", w.name, "ray.env");
-  const run = w.netns ? `ip netns exec ${w.netns} env $(cat ${envFile}) raytls` : `env $(cat ${envFile}) raytls`;
-  ctx.out(`\nfrom ${w.name}:\n  ${run} health-check --address ${plan.headFqdn}:${plan.port}   # passes\n  ${run} health-check --address ${plan.headShort}:${plan.port}   # Peer name ... is not in peer certificate\nstop it: raytls lab down${plan.dir === defaultLabDir(plan.name) ? (plan.name === "raycluster-tls" ? "" : ` --name ${plan.name}`) : ` --dir ${plan.dir}`}\n`);
+  const raytls = raytlsInvocation(ctx.env);
+  const run = w.netns ? `ip netns exec ${w.netns} env $(cat ${envFile}) ${raytls}` : `env $(cat ${envFile}) ${raytls}`;
+  ctx.out(`\nfrom ${w.name}:\n  ${run} health-check --address ${plan.headFqdn}:${plan.port}   # passes\n  ${run} health-check --address ${plan.headShort}:${plan.port}   # Peer name ... is not in peer certificate\nstop it: ${raytls} lab down${plan.dir === defaultLabDir(plan.name) ? (plan.name === "raycluster-tls" ? "" : ` --name ${plan.name}`) : ` --dir ${plan.dir}`}\n`);
+}
+
+/** --dir, else the last lab `lab up` started (when --name is not given or names it), else the default. */
+function findLab(o: { dir?: string; name: string }, cmd: Command): { dir: string; name: string } {
+  if (o.dir !== undefined) return { dir: o.dir, name: o.name };
+  const last = lastLab();
+  if (last && (cmd.getOptionValueSource("name") !== "cli" || last.name === o.name)) return last;
+  return { dir: defaultLabDir(o.name), name: o.name };
 }
 
 /** The options that find an existing lab (status, down): its directory and name, and --json. */
 function existingLab(cmd: Command): Command {
   return cmd
-    .option("--dir <dir>", "the lab directory")
+    .option("--dir <dir>", "the lab directory (default: the last lab started by lab up, else $TMPDIR/raytls-lab/<name>)")
     .option("--name <name>", "RayCluster name", "raycluster-tls")
     .option("--json", "print the result as JSON");
 }

@@ -24,6 +24,7 @@ interface ManifestCliOptions {
   force?: boolean;
   raytlsImage?: string;
   networkPolicy?: boolean;
+  caSecret?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
@@ -40,6 +41,7 @@ export function registerManifest(program: Command, ctx: CliContext): void {
     .option("--namespace <ns>", "namespace of every resource (part of the head FQDN)", "default")
     .option("--mode <mode>", "seed | kuberay-mtls | signer", "seed")
     .option("--ca-dir <dir>", "use DIR/ca.crt and DIR/ca.key (default: make a fresh CA and write it beside the output)")
+    .option("--ca-secret <name>", "seed mode: the CA Secret's name (default: <name>-ca-tls; --ca-secret ca-tls is the seed's own)")
     .option("--ray-version <version>", "spec.rayVersion", "2.52.0")
     .option("--image <image>", "Ray image (default: rayproject/ray:<ray-version>)")
     .option("--worker-group <NAME:REPLICAS:MIN:MAX>", "a worker group; repeat for more (default: workers:1:1:5)", collect)
@@ -65,7 +67,8 @@ Modes:
 
 Examples:
   raytls manifest --name demo > demo.yaml                 # fresh CA in ./demo-ca/, YAML on stdout
-  raytls manifest --name demo --ca-dir ./ca --out ./k8s   # then: kubectl apply -k ./k8s
+  raytls manifest --name demo --ca-dir ./ca --out ./k8s   # then: kubectl apply -k ./k8s (CA Secret demo-ca-tls)
+  raytls manifest --name demo --ca-secret ca-tls          # the seed's own Secret name (one cluster per namespace)
   raytls manifest --name demo --namespace ml --worker-group cpu:2:1:10 --worker-group gpu:0:0:4 --autoscaler
   raytls manifest --name demo --head-dns demo-head-svc    # the short name too (the seed's Step 4)
   raytls manifest --name demo --mode kuberay-mtls         # KubeRay >= 1.7 + cert-manager
@@ -97,6 +100,10 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
   const headDns = parse.parseHeadDns(opts.headDns ?? []);
   const keyType = parseKeyType(opts.keyType ?? "ecdsa-p256");
   const raytlsImage = opts.raytlsImage === undefined ? undefined : parse.checkImage(opts.raytlsImage, "--raytls-image");
+  const caSecretName = opts.caSecret === undefined ? undefined : names.checkSecretName(opts.caSecret, "--ca-secret");
+  if (caSecretName !== undefined && mode !== "seed") {
+    throw new RaytlsError("option-not-for-mode", `--ca-secret only goes with --mode seed`, { hint: "drop --ca-secret: the other modes name their Secrets after the cluster" });
+  }
   if (mode !== "signer") {
     const unused = [opts.raytlsImage !== undefined && "--raytls-image", opts.networkPolicy && "--network-policy"].filter(Boolean);
     if (unused.length) throw new RaytlsError("option-not-for-mode", `${unused.join(", ")} only go with --mode signer`, { hint: "add --mode signer, or drop those options" });
@@ -141,7 +148,7 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
   const signer = mode === "signer"
     ? { headToken: randomBytes(32).toString("base64url"), workerToken: randomBytes(32).toString("base64url"), networkPolicy: Boolean(opts.networkPolicy), ...(raytlsImage ? { image: raytlsImage } : {}) }
     : undefined;
-  const manifest = buildManifest({ name, namespace, mode, clusterDomain, rayVersion, image, workerGroups, autoscaler: Boolean(opts.autoscaler), keyType, headDns, ca, ...(signer ? { signer } : {}) });
+  const manifest = buildManifest({ name, namespace, mode, clusterDomain, rayVersion, image, workerGroups, autoscaler: Boolean(opts.autoscaler), keyType, headDns, ca, ...(signer ? { signer } : {}), ...(caSecretName ? { caSecretName } : {}) });
   if (opts.crd !== undefined) {
     const crdFile = path.resolve(ctx.cwd, opts.crd);
     const { loadCrd } = await import("../../k8s/crd-schema.js");

@@ -6,10 +6,11 @@
 import { Option, type Command } from "commander";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError } from "../../errors.js";
+import { renamedOption } from "../options.js";
 
 interface Opts {
   role: string;
-  host: string;
+  bind: string;
   port?: string;
   rayVersion: string;
   podIp?: string;
@@ -24,16 +25,18 @@ function parsePort(text: string, where: string): number {
 }
 
 export function registerNode(program: Command, ctx: CliContext): void {
-  program
+  const cmd = program
     .command("node")
     .description("run a Ray-compatible test head or worker with Ray's TLS environment (RAY_USE_TLS and friends)")
     .requiredOption("--role <role>", "head | worker")
-    .option("--host <ip>", "head: address to listen on", "0.0.0.0")
+    .option("--bind <ip>", "head: address to listen on", "0.0.0.0")
     .option("--port <n>", "head: GCS port (default 6379); worker: grpc.health port (default: any free)")
     .option("--ray-version <v>", "head: the Ray version it reports", "2.52.0")
     .option("--pod-ip <ip>", "worker: its own IP (default $POD_IP); it serves and registers there")
     .option("--address <host:port>", "worker: the head (default $RAY_ADDRESS, else $FQ_RAY_IP:6379)")
-    .addOption(new Option("--bench-echo", "head: also serve raytls.bench.v1.Echo (npm run bench)").hideHelp())
+    .addOption(new Option("--bench-echo", "head: also serve raytls.bench.v1.Echo (npm run bench)").hideHelp());
+  // --host is a name to check in verify; here it was the listen address.
+  renamedOption(cmd, ctx, "--host <ip>", "--bind")
     .addHelpText(
       "after",
       `
@@ -54,7 +57,7 @@ Examples:
         let close: () => Promise<void>;
         if (o.role === "head") {
           const { startHead } = await import("../../ray/head-node.js");
-          const head = await startHead({ host: o.host, port: parsePort(o.port ?? "6379", "--port"), tls, rayVersion: o.rayVersion, hosts, log, benchEcho: Boolean(o.benchEcho) });
+          const head = await startHead({ host: o.bind, port: parsePort(o.port ?? "6379", "--port"), tls, rayVersion: o.rayVersion, hosts, log, benchEcho: Boolean(o.benchEcho) });
           close = head.close;
         } else {
           const { startWorker, headAddressFromEnv } = await import("../../ray/worker-node.js");

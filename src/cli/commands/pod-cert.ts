@@ -2,9 +2,10 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
-import { collect, expiry, parseDays } from "../options.js";
+import { collect, parseDays } from "../options.js";
 import type { KeyType } from "../../pki/key-types.js";
 import type { Role } from "../../pki/pod-identity.js";
+import type { San } from "../../pki/san.js";
 
 export interface PodCertFlags {
   role: string;
@@ -19,6 +20,7 @@ export interface PodCertFlags {
   days: string;
   keyType: string;
   force?: boolean;
+  renew?: boolean;
   json?: boolean;
   signer?: string;
   tokenFile?: string;
@@ -49,13 +51,20 @@ export function registerPodCert(program: Command, ctx: CliContext): void {
     .option("--source-ip <ip>", "with --signer, lab/testing: bind the source address, as a pod's own IP would be (default: none)")
     .option("--out <dir>", "where tls.key, tls.crt and ca.crt go", "/etc/ray/tls")
     .option("--days <n>", "validity in days (local CA only; with --signer the signer decides)", "365")
-    .option("--force", "overwrite existing files")
+    .option("--renew", "re-issue when the certificate in --out no longer fits this pod (init containers pass it); a fitting one is kept")
+    .option("--force", "replace the files in --out even when they still fit")
     .option("--json", "print the result as JSON")
     .addHelpText(
       "after",
       `
 SANs follow the seed: head = DNS localhost, DNS <head FQDN>, IP 127.0.0.1, IP <pod IP>;
 worker = DNS localhost, IP 127.0.0.1, IP <pod IP>; plus --dns/--ip extras.
+
+Run twice into the same --out (an init container restarting over its emptyDir), pod-cert keeps a
+certificate that still fits this pod (same role, SANs and CA, key matches, more than a third of its
+lifetime left) and says "Kept"; one that does not fit is replaced with --renew (or --force),
+otherwise pod-cert refuses and says why. The pod key is ECDSA P-256 unless --key-type says
+otherwise, whatever the CA's key (a note says so when they differ; both work with Ray).
 
 Examples:
   # in a head pod's init container (POD_IP from status.podIP, FQ_RAY_IP injected by KubeRay)
@@ -71,12 +80,13 @@ Examples:
     .action(
       action(ctx, async (opts: PodCertFlags, command: Command) => {
         // One round of module loading, not five in a row (pod-cert's process time is a measured target).
-        const [{ parseKeyType }, { parseRole, podSans }, { issuePodCert }, { writeFilesAtomically }, { loadCaFromFlags }] = await Promise.all([
+        const [{ parseKeyType }, { parseRole, podSans }, { issuePodCert }, { writeFilesAtomically }, { loadCaFromFlags }, out] = await Promise.all([
           import("../../pki/key-types.js"),
           import("../../pki/pod-identity.js"),
           import("../../pki/issue.js"),
           import("../../io/secure-files.js"),
           import("../ca-source.js"),
+          import("../pod-cert-output.js"),
           import("../../io/ca-dir.js"), // what loadCaFromFlags imports next: fetched in the same round
         ]);
         const role = parseRole(opts.role);
@@ -85,7 +95,7 @@ Examples:
         const podIp = opts.podIp ?? ctx.env.POD_IP ?? "";
         const headFqdn = opts.headFqdn ?? ctx.env.FQ_RAY_IP;
         // Validate the identity before touching the CA, so the message names the real problem.
-        podSans({ role, podIp, ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip });
+        const sans = podSans({ role, podIp, ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip });
         if (opts.signer !== undefined) {
           if (command.getOptionValueSource("days") === "cli") {
             const { RaytlsError } = await import("../../errors.js");
@@ -93,7 +103,7 @@ Examples:
               hint: "leave out --days, or set it where the signer runs (raytls signer serve --days N)",
             });
           }
-          return podCertFromSigner(ctx, opts, { role, podIp, keyType, ...(headFqdn ? { headFqdn } : {}) });
+          return podCertFromSigner(ctx, opts, { role, podIp, keyType, sans, ...(headFqdn ? { headFqdn } : {}) }, command.getOptionValueSource("keyType") === "cli");
         }
         if (opts.tokenFile !== undefined || opts.sourceIp !== undefined) {
           const { RaytlsError } = await import("../../errors.js");
@@ -101,21 +111,28 @@ Examples:
           throw new RaytlsError("signer-flags", `${flag} goes with --signer`, { hint: `pass --signer URL too, or leave out ${flag} to sign with a local CA` });
         }
         const ca = await loadCaFromFlags(opts, ctx.cwd, "/etc/ca/tls");
+        const files = out.podTlsFiles(path.resolve(ctx.cwd, opts.out));
+        const decision = out.decideOutput({ files, caCertPem: ca.certPem, role, sans, keyType, force: Boolean(opts.force), renew: Boolean(opts.renew) });
+        const note = keyTypeNote(keyType, await caKeyType(ca.cert), command.getOptionValueSource("keyType") === "cli");
+        if (decision.action === "keep") {
+          out.renderPodCert(ctx, Boolean(opts.json), { ...out.keptResult(role, keyType, files, decision.verdict), ...(note ? { note } : {}) });
+          return 0;
+        }
         const made = issuePodCert({ ca, role, podIp, ...(headFqdn ? { headFqdn } : {}), dns: opts.dns, ips: opts.ip, keyType, days });
-        const dir = path.resolve(ctx.cwd, opts.out);
-        const files = { key: path.join(dir, "tls.key"), cert: path.join(dir, "tls.crt"), ca: path.join(dir, "ca.crt") };
         await writeFilesAtomically(
           [
             { path: files.key, data: made.keyPem, mode: 0o600 },
             { path: files.cert, data: made.certPem, mode: 0o644 },
             { path: files.ca, data: ca.certPem, mode: 0o644 },
           ],
-          { force: Boolean(opts.force) },
+          { force: decision.replacing !== undefined },
         );
         const { sanStrings } = await import("../../pki/san.js");
-        const sans = sanStrings(made.sans);
         if (made.clampedToCa) ctx.err(`note: --days ${days} would outlast the CA; the certificate ends with the CA on ${made.clampedToCa.caNotAfter.toISOString()}\n`);
-        renderIssued(ctx, Boolean(opts.json), { role, keyType, sans, serial: made.serialHex, notAfter: made.notAfter, files });
+        out.renderPodCert(ctx, Boolean(opts.json), {
+          action: "issued", role, keyType, sans: sanStrings(made.sans), serial: made.serialHex, notAfter: made.notAfter, files,
+          ...(decision.replacing ? { replaced: decision.replacing } : {}), ...(note ? { note } : {}),
+        });
         return 0;
       }),
     );
@@ -126,9 +143,10 @@ Examples:
  * the signer, which decides the names (this pod's TCP address as the IP SAN). Nothing is written
  * unless a certificate for this key, signed by --ca-cert, came back.
  */
-async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role: Role; podIp: string; headFqdn?: string; keyType: KeyType }): Promise<number> {
+async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role: Role; podIp: string; headFqdn?: string; keyType: KeyType; sans: San[] }, keyTypeGiven: boolean): Promise<number> {
   const { RaytlsError } = await import("../../errors.js");
-  const { readInputFile, writeFilesAtomically, exists } = await import("../../io/secure-files.js");
+  const { readInputFile, writeFilesAtomically } = await import("../../io/secure-files.js");
+  const out = await import("../pod-cert-output.js");
   const { readCertificatePem } = await import("../../pki/certificate-reader.js");
   const { fetchPodCertificate, parseSignerUrl } = await import("../../signer/client.js");
   const misplaced = [opts.caDir !== undefined && "--ca-dir", opts.caKey !== undefined && "--ca-key"].filter(Boolean);
@@ -156,12 +174,13 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
   const caCertPem = await readInputFile(caFile, "--ca-cert");
   const caFacts = readCertificatePem(caCertPem, caFile);
   if (!caFacts.basicConstraints?.ca) throw new RaytlsError("not-a-ca", `${caFile}: this certificate is not a CA`, { hint: "pass the CA certificate (ca.crt), not a pod certificate" });
-  const dir = path.resolve(ctx.cwd, opts.out);
-  const files = { key: path.join(dir, "tls.key"), cert: path.join(dir, "tls.crt"), ca: path.join(dir, "ca.crt") };
-  if (!opts.force) {
-    const existing = [];
-    for (const f of Object.values(files)) if (await exists(f)) existing.push(f);
-    if (existing.length) throw new RaytlsError("file-exists", `refusing to overwrite ${existing.join(", ")}`, { hint: "pass --force to replace them, or choose another output directory (nothing was written)" });
+  const files = out.podTlsFiles(path.resolve(ctx.cwd, opts.out));
+  // Decided before asking the signer: a pod whose certificate still fits never calls it again.
+  const decision = out.decideOutput({ files, caCertPem, role: id.role, sans: id.sans, keyType: id.keyType, force: Boolean(opts.force), renew: Boolean(opts.renew) });
+  const note = keyTypeNote(id.keyType, await caKeyType(caFacts), keyTypeGiven);
+  if (decision.action === "keep") {
+    out.renderPodCert(ctx, Boolean(opts.json), { ...out.keptResult(id.role, id.keyType, files, decision.verdict), ...(note ? { note } : {}) });
+    return 0;
   }
   const res = await fetchPodCertificate({
     url: opts.signer!,
@@ -183,26 +202,24 @@ async function podCertFromSigner(ctx: CliContext, opts: PodCertFlags, id: { role
       { path: files.cert, data: res.certPem, mode: 0o644 },
       { path: files.ca, data: caCertPem, mode: 0o644 },
     ],
-    { force: Boolean(opts.force) },
+    { force: decision.replacing !== undefined },
   );
-  renderIssued(ctx, Boolean(opts.json), { role: id.role, keyType: id.keyType, sans: res.sans, serial: res.serial, notAfter: new Date(res.notAfter), files, signer: { url: opts.signer!, attempts: res.attempts } });
+  out.renderPodCert(ctx, Boolean(opts.json), {
+    action: "issued", role: id.role, keyType: id.keyType, sans: res.sans, serial: res.serial, notAfter: new Date(res.notAfter), files,
+    signer: { url: opts.signer!, attempts: res.attempts }, ...(decision.replacing ? { replaced: decision.replacing } : {}), ...(note ? { note } : {}),
+  });
   return 0;
 }
 
-/** What pod-cert wrote, the same way for a local CA and for the signer. */
-function renderIssued(
-  ctx: CliContext,
-  json: boolean,
-  r: { role: Role; keyType: KeyType; sans: string[]; serial: string; notAfter: Date; files: { key: string; cert: string; ca: string }; signer?: { url: string; attempts: number } },
-): void {
-  if (json) {
-    const { signer, ...rest } = r;
-    ctx.out(JSON.stringify({ ok: true, ...rest, notAfter: r.notAfter.toISOString(), ...(signer ? { signer: signer.url, attempts: signer.attempts } : {}) }, null, 2) + "\n");
-    return;
-  }
-  ctx.out(`Issued a ${r.role} certificate (${r.keyType})${r.signer ? ` by the signer at ${r.signer.url}` : ""} for ${r.sans.join(", ")}\n`);
-  ctx.out(`  ${r.files.key}  private key (0600), made here; it never leaves this pod\n`);
-  ctx.out(`  ${r.files.cert}  certificate, serial ${r.serial}, valid until ${expiry(r.notAfter)}\n`);
-  ctx.out(`  ${r.files.ca}  CA certificate (no CA key)\n`);
-  ctx.out(`Ray env: RAY_USE_TLS=1 RAY_TLS_SERVER_CERT=${r.files.cert} RAY_TLS_SERVER_KEY=${r.files.key} RAY_TLS_CA_CERT=${r.files.ca}\n`);
+/** Said when the pod key's type differs from the CA's and nobody chose it (issue 11). */
+function keyTypeNote(keyType: KeyType, caType: KeyType | undefined, chosen: boolean): string | undefined {
+  if (chosen || !caType || caType === keyType) return undefined;
+  return `the pod key is ${keyType} while the CA's key is ${caType}; Ray accepts the mix; pass --key-type ${caType} to match the CA`;
+}
+
+/** The CA's key type, for the note on pod key types (undefined when node:crypto cannot load it). */
+async function caKeyType(cert: import("../../pki/certificate.js").Certificate): Promise<import("../../pki/key-types.js").KeyType | undefined> {
+  const [{ publicKeyOf }, { keyTypeOf }] = await Promise.all([import("../../pki/signature.js"), import("../../pki/pod-cert-reuse.js")]);
+  const key = publicKeyOf(cert);
+  return key ? keyTypeOf(key) : undefined;
 }

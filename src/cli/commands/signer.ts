@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { action, type CliContext } from "../context.js";
-import { collect, parseDays, parseNumber } from "../options.js";
+import { collect, parseDays, parseNumber, renamedOption } from "../options.js";
 import { RaytlsError } from "../../errors.js";
 
 interface SignerServeFlags {
@@ -12,7 +12,7 @@ interface SignerServeFlags {
   workerTokenFile: string;
   headFqdn: string;
   headDns: string[];
-  dns: string[];
+  servingDns: string[];
   auditLog?: string;
   days: string;
   tokenBurst: string;
@@ -34,7 +34,7 @@ export function parseListen(value: string, flag = "--listen"): { host: string; p
 
 export function registerSigner(program: Command, ctx: CliContext): void {
   const signer = program.command("signer").description("the signer: holds the CA key, issues each pod a certificate for its own IP");
-  signer
+  const serveCmd = signer
     .command("serve")
     .description("serve POST /v1/sign over HTTPS (serving certificate issued at start from the same CA)")
     .requiredOption("--ca-dir <dir>", "CA directory with ca.crt and ca.key (only the signer reads it)")
@@ -43,14 +43,16 @@ export function registerSigner(program: Command, ctx: CliContext): void {
     .requiredOption("--worker-token-file <file>", "file holding the worker role's bearer token")
     .requiredOption("--head-fqdn <name>", "head Service FQDN: the only DNS name (besides localhost) a head may get")
     .option("--head-dns <name>", "another DNS name a head may get, e.g. the short Service name; repeatable", collect, [])
-    .option("--dns <name>", "DNS name in the signer's own serving certificate (its Service FQDN); repeatable", collect, [])
+    .option("--serving-dns <name>", "DNS name in the signer's own serving certificate (its Service FQDN); repeatable", collect, [])
     .option("--audit-log <file>", "append one JSON line per decision here (default: stdout; - for stdout)")
     .option("--days <n>", "validity of issued certificates in days", "365")
     .option("--token-burst <n>", "certificates one role token may get at once (then 429 with Retry-After)", "2000")
     .option("--token-rate <n>", "refill of each token's allowance, certificates per second", "10")
     .option("--max-connections <n>", "open connections in all; the last eighth is kept for addresses holding fewer than 8", "4096")
     .option("--max-connections-per-ip <n>", "open connections from one source address", "128")
-    .option("--audit-window <seconds>", "refusals from one address past 10 per window are logged as one summary line", "10")
+    .option("--audit-window <seconds>", "refusals from one address past 10 per window are logged as one summary line", "10");
+  // --dns means an extra SAN of a pod certificate everywhere else (pod-cert, csr create).
+  renamedOption(serveCmd, ctx, "--dns <name>", "--serving-dns", { repeatable: true })
     .addHelpText(
       "after",
       `
@@ -63,7 +65,7 @@ One request per connection; a connection must bring it whole within 10 s. See do
 Example:
   raytls signer serve --ca-dir ./ca --listen 0.0.0.0:8443 \\
       --head-token-file head.token --worker-token-file worker.token \\
-      --head-fqdn demo-head-svc.default.svc.cluster.local --dns demo-signer.default.svc.cluster.local
+      --head-fqdn demo-head-svc.default.svc.cluster.local --serving-dns demo-signer.default.svc.cluster.local
   POD_IP=127.0.0.1 raytls pod-cert --role worker --signer https://127.0.0.1:8443 \\
       --token-file worker.token --ca-cert ./ca/ca.crt --out ./tls`,
     )
@@ -89,7 +91,7 @@ async function serve(ctx: CliContext, o: SignerServeFlags): Promise<number> {
   };
   const headFqdn = checkDnsName(o.headFqdn, "--head-fqdn");
   const headDns = o.headDns.map((d, i) => checkDnsName(d, `--head-dns[${i}]`));
-  const dns = o.dns.map((d, i) => checkDnsName(d, `--dns[${i}]`));
+  const dns = o.servingDns.map((d, i) => checkDnsName(d, `--serving-dns[${i}]`));
   const readToken = async (file: string, flag: string): Promise<string> => {
     const t = (await readInputFile(path.resolve(ctx.cwd, file), flag)).trim();
     // 16 characters is far below what `manifest --mode signer` makes (43), but rules out "x".

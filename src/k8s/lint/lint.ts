@@ -8,6 +8,7 @@ import { asRecord } from "./pod-model.js";
 import { API_RULES, crdSchema, v1alpha1 } from "./rules-api.js";
 import { CA_KEY_RULES, caKeyExposed, caKeyInEnv } from "./rules-ca-key.js";
 import { CERT_SCRIPT_RULES, headSans, podIpMissing, scriptMode0777, scriptNoEku } from "./rules-cert-scripts.js";
+import { COVERAGE_RULES, scriptNotChecked, tlsFileMissing } from "./rules-coverage.js";
 import { autoscalerTlsMissing, TLS_ENV_RULES, tlsEnvIncomplete, tlsMixed, tlsOptionsConflict, tlsPathNotMounted } from "./rules-tls-env.js";
 import type { InputResource, Rule, RuleInfo, Severity } from "./types.js";
 
@@ -18,6 +19,7 @@ export const RULES: Rule[] = [
   tlsEnvIncomplete,
   tlsMixed,
   tlsPathNotMounted,
+  tlsFileMissing,
   caKeyExposed,
   caKeyInEnv,
   headSans,
@@ -26,11 +28,12 @@ export const RULES: Rule[] = [
   autoscalerTlsMissing,
   scriptNoEku,
   scriptMode0777,
+  scriptNotChecked,
   v1alpha1,
   crdSchema,
 ];
 
-export const RULE_INFO: RuleInfo[] = [...TLS_ENV_RULES, ...CA_KEY_RULES, ...CERT_SCRIPT_RULES, ...API_RULES];
+export const RULE_INFO: RuleInfo[] = [...TLS_ENV_RULES, ...CA_KEY_RULES, ...CERT_SCRIPT_RULES, ...COVERAGE_RULES, ...API_RULES];
 
 export interface LintFinding {
   rule: string;

@@ -48,7 +48,8 @@ export const headSans: Rule = ({ cluster, configMaps }) => {
     // `raytls pod-cert --role head` applies the seed's SAN rules itself.
     const withSans = scripts.filter((s) => /subjectAltName|DNS[.:]/.test(s.text));
     if (withSans.length === 0) continue;
-    const sans = withSans.flatMap((s) => scriptDnsSans(s.text));
+    // One name once, however many scripts or notations carry it.
+    const sans = [...new Set(withSans.flatMap((s) => scriptDnsSans(s.text)))];
     const where = withSans.map((s) => s.where).join(", ");
     if (!sans.some((v) => isVar(v, "FQ_RAY_IP") || v.startsWith(`${svc}.`))) {
       out.push({
