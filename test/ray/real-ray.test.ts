@@ -1,0 +1,158 @@
+/**
+ * Ray 2.58 itself is the judge (issue 9, first slice): a real `ray start --head` with raytls's
+ * certificates in a network namespace of its own, and a client pod in another, as in Kubernetes.
+ * From the client pod, by the head's FQDN `ray health-check` and `raytls health-check` both pass;
+ * by the short name Ray fails (after its GCS timeout, without saying why) and raytls fails at once
+ * with gRPC's words. Each pod has a private /tmp (a bind mount inside `ip netns exec`'s own mount
+ * namespace), because Ray nodes sharing /tmp/ray confuse node IPs (facts section 0).
+ *
+ * Needs root (namespaces) and Ray 2.58 (`.venv-ray`, made by .ci/run, or RAYTLS_RAY=path/to/ray).
+ * Skips with the reason otherwise; with CI=true it fails instead.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCa, loadCa } from "../../src/pki/ca.js";
+import { issuePodCert } from "../../src/pki/issue.js";
+import { BIN, REPO } from "../helpers/cli.js";
+
+const RAY = process.env.RAYTLS_RAY || path.join(REPO, ".venv-ray", "bin", "ray");
+const PREFIX = "rtreal-";
+const HEAD_IP = "10.245.0.2";
+const CLIENT_IP = "10.245.0.3";
+const FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
+const SHORT = "raycluster-tls-head-svc";
+
+function whyNot(): string | undefined {
+  if (process.getuid?.() !== 0) return "needs root for network namespaces (run as root, e.g. in .ci/run)";
+  if (!existsSync(RAY)) return `Ray 2.58 not found at ${RAY} (python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0, as .ci/run does; or set RAYTLS_RAY)`;
+  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "`ip netns` is unavailable (install iproute2)";
+  return undefined;
+}
+
+const skip = whyNot();
+if (skip && process.env.CI === "true") {
+  describe("real Ray 2.58", () => it("runs in CI", () => expect.fail(`CI=true but: ${skip}`)));
+} else if (skip) {
+  console.warn(`SKIP real Ray 2.58 tests: ${skip}`);
+  describe.skip("real Ray 2.58", () => it("skipped", () => {}));
+} else {
+  describe("real Ray 2.58 judges raytls certificates (head and client in their own namespaces)", () => {
+    // Certificates and pod /tmps live outside /tmp: each pod's /tmp is replaced by its own.
+    const dir = mkdtempSync("/var/tmp/raytls-real-ray-");
+    const pods = { head: { ns: `${PREFIX}head`, ip: HEAD_IP }, client: { ns: `${PREFIX}client`, ip: CLIENT_IP } };
+    const bridge = `${PREFIX}br`;
+    let head: ChildProcess | undefined;
+
+    const ip = (...args: string[]) => {
+      const r = spawnSync("ip", args, { encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
+    };
+    const env = (pod: "head" | "client") => ({
+      PATH: `${path.dirname(RAY)}:/usr/bin:/bin`,
+      HOME: process.env.HOME ?? "/root",
+      RAY_USAGE_STATS_ENABLED: "0",
+      RAY_USE_TLS: "1",
+      RAY_TLS_SERVER_CERT: path.join(dir, pod, "tls.crt"),
+      RAY_TLS_SERVER_KEY: path.join(dir, pod, "tls.key"),
+      RAY_TLS_CA_CERT: path.join(dir, pod, "ca.crt"),
+    });
+    /** argv that runs `cmd` inside the pod: its namespace, its hosts file, its private /tmp. */
+    const inPod = (pod: "head" | "client", cmd: string[]) => [
+      "netns", "exec", pods[pod].ns, "sh", "-c", 'mount --make-rprivate / && mount --bind "$0" /tmp && exec "$@"', path.join(dir, pod, "tmp"), ...cmd,
+    ];
+    const runInPod = (pod: "head" | "client", cmd: string[], extraEnv: Record<string, string> = {}) => {
+      const t0 = performance.now();
+      const r = spawnSync("ip", inPod(pod, cmd), { encoding: "utf8", env: { ...env(pod), ...extraEnv }, timeout: 90_000 });
+      return { code: r.status, out: `${r.stdout}${r.stderr}`, ms: performance.now() - t0 };
+    };
+
+    beforeAll(async () => {
+      const caPems = await createCa();
+      const ca = loadCa(caPems.certPem, caPems.keyPem);
+      for (const [pod, o] of [["head", { role: "head" as const, podIp: HEAD_IP, headFqdn: FQDN }], ["client", { role: "worker" as const, podIp: CLIENT_IP }]] as const) {
+        const made = issuePodCert({ ...o, ca });
+        mkdirSync(path.join(dir, pod, "tmp"), { recursive: true });
+        writeFileSync(path.join(dir, pod, "tls.crt"), made.certPem);
+        writeFileSync(path.join(dir, pod, "tls.key"), made.keyPem, { mode: 0o600 });
+        writeFileSync(path.join(dir, pod, "ca.crt"), caPems.certPem);
+      }
+      ip("netns", "add", bridge);
+      ip("-n", bridge, "link", "add", "br0", "type", "bridge");
+      ip("-n", bridge, "link", "set", "br0", "up");
+      for (const [i, p] of Object.values(pods).entries()) {
+        ip("netns", "add", p.ns);
+        ip("-n", bridge, "link", "add", `veth${i}`, "type", "veth", "peer", "name", "eth0", "netns", p.ns);
+        ip("-n", bridge, "link", "set", `veth${i}`, "master", "br0", "up");
+        ip("-n", p.ns, "addr", "add", `${p.ip}/24`, "dev", "eth0");
+        ip("-n", p.ns, "link", "set", "eth0", "up");
+        ip("-n", p.ns, "link", "set", "lo", "up");
+        mkdirSync(`/etc/netns/${p.ns}`, { recursive: true });
+        writeFileSync(`/etc/netns/${p.ns}/hosts`, `127.0.0.1 localhost\n${HEAD_IP} ${FQDN} ${SHORT}\n`);
+      }
+      const log = path.join(dir, "head.log");
+      head = spawn("ip", inPod("head", [RAY, "start", "--head", "--block", "--port", "6379", "--node-ip-address", HEAD_IP, "--num-cpus", "1", "--include-dashboard", "false", "--disable-usage-stats"]), {
+        env: env("head"),
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let text = "";
+      head.stdout!.on("data", (b: Buffer) => (text += b));
+      head.stderr!.on("data", (b: Buffer) => (text += b));
+      const until = Date.now() + 90_000;
+      while (!text.includes("Ray runtime started") && Date.now() < until && head.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+      writeFileSync(log, text);
+      if (!text.includes("Ray runtime started")) throw new Error(`ray start --head did not come up:\n${text.slice(-3000)}`);
+    }, 120_000);
+
+    afterAll(async () => {
+      // By process group, never `ray stop` (it kills every Ray on the machine).
+      if (head?.pid) {
+        try {
+          process.kill(-head.pid, "SIGTERM");
+        } catch {
+          /* gone */
+        }
+        for (let i = 0; i < 60 && head.exitCode === null && head.signalCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+        try {
+          process.kill(-head.pid, "SIGKILL");
+        } catch {
+          /* gone */
+        }
+      }
+      for (const ns of [...Object.values(pods).map((p) => p.ns), bridge]) {
+        spawnSync("ip", ["netns", "delete", ns]);
+        rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+      }
+      spawnSync("rmdir", ["/etc/netns"]);
+      rmSync(dir, { recursive: true, force: true });
+    }, 30_000);
+
+    it("by the head's FQDN: ray health-check exits 0, and raytls health-check agrees", () => {
+      const ray = runInPod("client", [RAY, "health-check", "--address", `${FQDN}:6379`]);
+      expect(ray.code, ray.out).toBe(0);
+      const ours = runInPod("client", [process.execPath, BIN, "health-check", "--address", `${FQDN}:6379`, "--json"]);
+      expect(ours.code, ours.out).toBe(0);
+      expect(JSON.parse(ours.out.slice(ours.out.indexOf("{"))).rayVersion ?? ours.out).toContain("2.58.0");
+    }, 120_000);
+
+    it("by the short name: Ray fails without saying why; raytls fails fast with gRPC's words and the fix", () => {
+      const ray = runInPod("client", [RAY, "health-check", "--address", `${SHORT}:6379`], { RAY_py_gcs_connect_timeout_s: "4" });
+      expect(ray.code, ray.out).not.toBe(0);
+      expect(ray.out).not.toContain("is not in peer certificate");
+      const ours = runInPod("client", [process.execPath, BIN, "health-check", "--address", `${SHORT}:6379`]);
+      expect(ours.code, ours.out).toBe(1);
+      expect(ours.out).toContain(`Peer name ${SHORT} is not in peer certificate`);
+      expect(ours.out).toContain(`--dns ${SHORT}`);
+      console.log(`short name: ray health-check exit ${ray.code} after ${(ray.ms / 1000).toFixed(1)} s; raytls health-check exit ${ours.code} after ${(ours.ms / 1000).toFixed(2)} s`);
+    }, 120_000);
+
+    it("the head's own Ray processes reach its GCS at the pod IP (the certificate covers it)", () => {
+      const logs = readFileSync(path.join(dir, "head.log"), "utf8");
+      expect(logs).toContain(HEAD_IP);
+      const ray = runInPod("client", [RAY, "health-check", "--address", `${HEAD_IP}:6379`]);
+      expect(ray.code, ray.out).toBe(0);
+    }, 120_000);
+  });
+}
