@@ -32,6 +32,16 @@ export interface HealthCheckOptions {
   /** The local Ray version to compare with the cluster's; no comparison when absent. */
   rayVersion?: string;
   skipVersionCheck?: boolean;
+  /**
+   * As `ray health-check --component NAME`: after the GCS check, the component's report in Ray's
+   * health-check KV namespace must exist and be younger than `componentMaxAgeS` (Ray's
+   * HEALTHCHECK_EXPIRATION_S, 10 s unless RAY_HEALTHCHECK_EXPIRATION_S says otherwise).
+   */
+  component?: string;
+  /** Default 10 s. */
+  componentMaxAgeS?: number;
+  /** For tests. Default Date.now. */
+  now?: () => number;
   /** Probe the endpoint after a failure to explain it. Default true. */
   diagnose?: boolean;
 }
@@ -143,6 +153,17 @@ export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckRes
       };
       return finish();
     }
+    if (o.component !== undefined) {
+      const failure = await checkComponent(o.component, o.componentMaxAgeS ?? 10, (o.now ?? Date.now)(), () =>
+        step("InternalKVGet", () =>
+          client.call("internalKvGet", { key: Buffer.from(o.component!), namespace: Buffer.from(HEALTHCHECK_NAMESPACE) }, { timeoutMs: left(), ...(result.clusterId ? { metadata: { ray_cluster_id: result.clusterId } } : {}) }),
+        ),
+      );
+      if (failure) {
+        result.failure = failure;
+        return finish();
+      }
+    }
     result.ok = true;
     return finish();
   } catch (err) {
@@ -169,6 +190,28 @@ export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckRes
     result.ms = round(performance.now() - t0);
     return result;
   }
+}
+
+/** Ray's KV namespace for component health reports (ray_constants.KV_NAMESPACE_HEALTHCHECK). */
+export const HEALTHCHECK_NAMESPACE = "healthcheck";
+
+/** Ray's rule (scripts.py healthcheck): no report, or one older than the expiry, is unhealthy. */
+async function checkComponent(name: string, maxAgeS: number, nowMs: number, get: () => Promise<{ status?: { code: number; message: string }; value: Buffer }>): Promise<Failure | undefined> {
+  const kv = await get();
+  checkStatus(kv.status);
+  if (kv.value.length === 0) {
+    return { kind: "component", message: `component ${name} has never reported its health (no "${name}" key in Ray's ${HEALTHCHECK_NAMESPACE} KV namespace)`, facts: [], hint: "check the component's name and that it runs" };
+  }
+  let time: number;
+  try {
+    time = Number((JSON.parse(kv.value.toString("utf8")) as { time?: unknown }).time);
+  } catch {
+    time = Number.NaN;
+  }
+  if (!Number.isFinite(time)) return { kind: "component", message: `component ${name}: its health report has no readable "time"`, facts: [] };
+  const age = nowMs / 1000 - time;
+  if (age < maxAgeS) return undefined;
+  return { kind: "component", message: `component ${name} last reported ${age.toFixed(1)} s ago (Ray counts it dead after ${maxAgeS} s)`, facts: [], hint: "the component has probably stopped; see its logs" };
 }
 
 function checkStatus(s: { code: number; message: string } | undefined): void {

@@ -10,6 +10,7 @@ import type { ClientTls } from "./client-tls.js";
 
 export type FailureKind =
   | "dns"
+  | "component"
   | "refused"
   | "timeout"
   | "unreachable"

@@ -148,6 +148,14 @@ if (skip && process.env.CI === "true") {
       console.log(`short name: ray health-check exit ${ray.code} after ${(ray.ms / 1000).toFixed(1)} s; raytls health-check exit ${ours.code} after ${(ours.ms / 1000).toFixed(2)} s`);
     }, 120_000);
 
+    it("--component as Ray's: a component that reports (ray_client_server) is healthy, an unknown one is not", () => {
+      for (const [component, expected] of [["ray_client_server", 0], ["no_such_component", 1]] as const) {
+        const ray = runInPod("client", [RAY, "health-check", "--address", `${FQDN}:6379`, "--component", component]);
+        const ours = runInPod("client", [process.execPath, BIN, "health-check", "--address", `${FQDN}:6379`, "--component", component]);
+        expect({ component, ray: ray.code, raytls: ours.code }, `${ray.out}\n${ours.out}`).toEqual({ component, ray: expected, raytls: expected });
+      }
+    }, 120_000);
+
     it("the head's own Ray processes reach its GCS at the pod IP (the certificate covers it)", () => {
       const logs = readFileSync(path.join(dir, "head.log"), "utf8");
       expect(logs).toContain(HEAD_IP);

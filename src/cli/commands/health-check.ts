@@ -18,6 +18,15 @@ interface Opts {
   cert?: string;
   key?: string;
   json?: boolean;
+  component?: string;
+}
+
+/** Ray reads RAY_HEALTHCHECK_EXPIRATION_S (ray_constants.py); 10 s by default. */
+function expirySeconds(v: string | undefined): number {
+  if (v === undefined || v === "") return 10;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new RaytlsError("bad-env", `RAY_HEALTHCHECK_EXPIRATION_S: "${v}" is not a positive number of seconds`, { hint: "unset it (Ray's default is 10) or give a number such as 10" });
+  return n;
 }
 
 export function registerHealthCheck(program: Command, ctx: CliContext): void {
@@ -29,6 +38,7 @@ export function registerHealthCheck(program: Command, ctx: CliContext): void {
     .option("--timeout <seconds>", "give up after this long", "10")
     .option("--ray-version <v>", "local Ray version to compare with the cluster's")
     .option("--skip-version-check", "accepted as Ray accepts it: do not compare versions")
+    .option("--component <name>", "as ray health-check --component: also require a fresh health report from this component (Ray's healthcheck KV namespace, younger than $RAY_HEALTHCHECK_EXPIRATION_S, default 10 s)")
     .option("--ca-cert <file>", "CA certificate (overrides RAY_TLS_CA_CERT; turns TLS on)")
     .option("--cert <file>", "client certificate (overrides RAY_TLS_SERVER_CERT)")
     .option("--key <file>", "client key (overrides RAY_TLS_SERVER_KEY)")
@@ -42,6 +52,12 @@ Examples:
   raytls health-check --address $FQ_RAY_IP:6379            # exit 0: healthy
   raytls health-check --address $RAY_IP:6379               # exit 1: Peer name ... is not in peer certificate
   raytls health-check --address 10.0.0.5:6379 --ca-cert ca.crt --cert tls.crt --key tls.key --json
+  raytls health-check --address $FQ_RAY_IP:6379 --component autoscaler
+
+Timeout: --timeout (10 s) bounds the whole check, and a failure is explained at once. Ray's own
+health-check has no such flag: a name the head's certificate lacks makes it wait for its GCS
+connect timeout (RAY_py_gcs_connect_timeout_s; about 40 s in all with Ray 2.58's defaults) and
+then print only "Timed out while waiting for GCS to become available".
 
 Environment: RAY_USE_TLS, RAY_TLS_SERVER_CERT, RAY_TLS_SERVER_KEY, RAY_TLS_CA_CERT (as Ray);
 RAYTLS_HOSTS="name=ip,..." maps names to addresses without /etc/hosts (the name checked stays the name given).`,
@@ -69,6 +85,7 @@ RAYTLS_HOSTS="name=ip,..." maps names to addresses without /etc/hosts (the name 
           timeoutMs: timeout * 1000,
           ...(o.rayVersion ? { rayVersion: o.rayVersion } : {}),
           skipVersionCheck: Boolean(o.skipVersionCheck),
+          ...(o.component !== undefined ? { component: o.component, componentMaxAgeS: expirySeconds(ctx.env.RAY_HEALTHCHECK_EXPIRATION_S) } : {}),
         });
         if (o.json) {
           ctx.out(JSON.stringify(r, null, 2) + "\n");
