@@ -9,7 +9,7 @@
  * Needs root (namespaces) and Ray 2.58 (`.venv-ray`, made by .ci/run, or RAYTLS_RAY=path/to/ray).
  * Skips with the reason otherwise; with CI=true it fails instead.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -49,11 +49,11 @@ if (skip && process.env.CI === "true") {
       const r = spawnSync("ip", args, { encoding: "utf8" });
       if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
     };
-    const env = (pod: "head" | "client") => ({
+    const env = (pod: string, tls = true) => ({
       PATH: `${path.dirname(RAY)}:/usr/bin:/bin`,
       HOME: process.env.HOME ?? "/root",
       RAY_USAGE_STATS_ENABLED: "0",
-      RAY_USE_TLS: "1",
+      RAY_USE_TLS: tls ? "1" : "0",
       RAY_TLS_SERVER_CERT: path.join(dir, pod, "tls.crt"),
       RAY_TLS_SERVER_KEY: path.join(dir, pod, "tls.key"),
       RAY_TLS_CA_CERT: path.join(dir, pod, "ca.crt"),
@@ -68,8 +68,20 @@ if (skip && process.env.CI === "true") {
       return { code: r.status, out: `${r.stdout}${r.stderr}`, ms: performance.now() - t0 };
     };
 
+    /** The same as runInPod, without blocking, so slow failures (Ray's GCS timeout) overlap. */
+    const runInPodAsync = (pod: "head" | "client", cmd: string[], envOf: Record<string, string>) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const c = spawn("ip", inPod(pod, cmd), { env: envOf, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        c.stdout.on("data", (b: Buffer) => (out += b));
+        c.stderr.on("data", (b: Buffer) => (out += b));
+        c.on("close", (code) => resolve({ code, out }));
+      });
+    let caPemsSaved: { certPem: string; keyPem: string } | undefined;
+
     beforeAll(async () => {
       const caPems = await createCa();
+      caPemsSaved = caPems;
       const ca = loadCa(caPems.certPem, caPems.keyPem);
       for (const [pod, o] of [["head", { role: "head" as const, podIp: HEAD_IP, headFqdn: FQDN }], ["client", { role: "worker" as const, podIp: CLIENT_IP }]] as const) {
         const made = issuePodCert({ ...o, ca });
@@ -155,6 +167,64 @@ if (skip && process.env.CI === "true") {
         expect({ component, ray: ray.code, raytls: ours.code }, `${ray.out}\n${ours.out}`).toEqual({ component, ray: expected, raytls: expected });
       }
     }, 120_000);
+
+    it("clients with bad certificates or trust: Ray, raytls health-check and raytls verify's prediction agree", async () => {
+      const ca = loadCa(caPemsSaved!.certPem, caPemsSaved!.keyPem);
+      const otherPems = await createCa({ subject: "/CN=other CA/O=elsewhere" });
+      const other = loadCa(otherPems.certPem, otherPems.keyPem);
+      const write = (name: string, cert: string, key: string, trust: string) => {
+        mkdirSync(path.join(dir, name), { recursive: true });
+        writeFileSync(path.join(dir, name, "tls.crt"), cert);
+        writeFileSync(path.join(dir, name, "tls.key"), key, { mode: 0o600 });
+        writeFileSync(path.join(dir, name, "ca.crt"), trust);
+      };
+      const worker = { role: "worker" as const, podIp: CLIENT_IP };
+      const good = issuePodCert({ ...worker, ca });
+      const otherCa = issuePodCert({ ...worker, ca: other });
+      const expired = issuePodCert({ ...worker, ca, days: 1, now: new Date(Date.now() - 3 * 86_400_000) });
+      write("c-good", good.certPem, good.keyPem, caPemsSaved!.certPem);
+      write("c-other-ca", otherCa.certPem, otherCa.keyPem, caPemsSaved!.certPem);
+      write("c-expired", expired.certPem, expired.keyPem, caPemsSaved!.certPem);
+      write("c-wrong-trust", good.certPem, good.keyPem, otherPems.certPem);
+      write("c-plaintext", good.certPem, good.keyPem, caPemsSaved!.certPem);
+      // serverAuth only, made with openssl as a user would: refused as a client certificate.
+      const d = path.join(dir, "c-server-only");
+      mkdirSync(d, { recursive: true });
+      writeFileSync(path.join(dir, "ca.key"), caPemsSaved!.keyPem, { mode: 0o600 });
+      writeFileSync(path.join(dir, "ca.pem"), caPemsSaved!.certPem);
+      writeFileSync(path.join(d, "ext.cnf"), `subjectAltName=DNS:localhost,IP:127.0.0.1,IP:${CLIENT_IP}\nextendedKeyUsage=serverAuth\nbasicConstraints=critical,CA:FALSE\n`);
+      execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path.join(d, "tls.key"), "-subj", "/CN=server-only", "-out", path.join(d, "tls.csr")], { stdio: "ignore" });
+      execFileSync("openssl", ["x509", "-req", "-in", path.join(d, "tls.csr"), "-CA", path.join(dir, "ca.pem"), "-CAkey", path.join(dir, "ca.key"), "-CAcreateserial", "-days", "30", "-extfile", path.join(d, "ext.cnf"), "-out", path.join(d, "tls.crt")], { stdio: "ignore" });
+      writeFileSync(path.join(d, "ca.crt"), caPemsSaved!.certPem);
+
+      const cases: Array<{ name: string; tls: boolean; expect: 0 | 1; verify: string[] }> = [
+        { name: "c-good", tls: true, expect: 0, verify: ["--ca-cert", path.join(dir, "head", "ca.crt"), "--cert", path.join(dir, "c-good", "tls.crt")] },
+        { name: "c-other-ca", tls: true, expect: 1, verify: ["--ca-cert", path.join(dir, "head", "ca.crt"), "--cert", path.join(dir, "c-other-ca", "tls.crt")] },
+        { name: "c-expired", tls: true, expect: 1, verify: ["--ca-cert", path.join(dir, "head", "ca.crt"), "--cert", path.join(dir, "c-expired", "tls.crt")] },
+        { name: "c-server-only", tls: true, expect: 1, verify: ["--ca-cert", path.join(dir, "head", "ca.crt"), "--cert", path.join(dir, "c-server-only", "tls.crt")] },
+        // The client's trust is judged on the head's certificate, dialed by FQDN.
+        { name: "c-wrong-trust", tls: true, expect: 1, verify: ["--ca-cert", path.join(dir, "c-wrong-trust", "ca.crt"), "--cert", path.join(dir, "head", "tls.crt"), "--host", FQDN] },
+        // Plaintext against a TLS head: nothing for verify to judge; the server requires TLS.
+        { name: "c-plaintext", tls: false, expect: 1, verify: [] },
+      ];
+      const envFor = (name: string, tls: boolean) => ({ ...env(name, tls), RAY_py_gcs_connect_timeout_s: "4" });
+      const rows = await Promise.all(
+        cases.map(async (c) => {
+          const [ray, ours] = await Promise.all([
+            runInPodAsync("client", [RAY, "health-check", "--address", `${FQDN}:6379`], envFor(c.name, c.tls)),
+            runInPodAsync("client", [process.execPath, BIN, "health-check", "--address", `${FQDN}:6379`], envFor(c.name, c.tls)),
+          ]);
+          const verify = c.verify.length ? spawnSync(process.execPath, [BIN, "verify", ...c.verify], { encoding: "utf8" }).status : null;
+          return { name: c.name, ray: ray.code, raytls: ours.code, verify, out: `${ray.out.slice(-600)}\n${ours.out}` };
+        }),
+      );
+      console.log(rows.map((r) => `${r.name}: ray ${r.ray}, raytls health-check ${r.raytls}, verify ${r.verify ?? "n/a"}`).join("\n"));
+      for (const [i, r] of rows.entries()) {
+        const want = cases[i]!.expect;
+        expect({ name: r.name, ray: r.ray, raytls: r.raytls }, r.out).toEqual({ name: r.name, ray: want, raytls: want });
+        if (r.verify !== null) expect({ name: r.name, verify: r.verify }).toEqual({ name: r.name, verify: want });
+      }
+    }, 180_000);
 
     it("the head's own Ray processes reach its GCS at the pod IP (the certificate covers it)", () => {
       const logs = readFileSync(path.join(dir, "head.log"), "utf8");
