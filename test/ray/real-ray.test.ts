@@ -79,6 +79,52 @@ if (skip && process.env.CI === "true") {
       });
     let caPemsSaved: { certPem: string; keyPem: string } | undefined;
 
+    /** `ray start --head --block` with the certificate files in DIR/<certDir>, and its own /tmp. */
+    async function startHead(certDir: string): Promise<string> {
+      const tmp = path.join(dir, certDir, "tmp");
+      mkdirSync(tmp, { recursive: true });
+      const argv = ["netns", "exec", pods.head.ns, "sh", "-c", 'mount --make-rprivate / && mount --bind "$0" /tmp && exec "$@"', tmp,
+        RAY, "start", "--head", "--block", "--port", "6379", "--node-ip-address", HEAD_IP, "--num-cpus", "1", "--include-dashboard", "false", "--disable-usage-stats"];
+      head = spawn("ip", argv, { env: env(certDir), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      let text = "";
+      head.stdout!.on("data", (b: Buffer) => (text += b));
+      head.stderr!.on("data", (b: Buffer) => (text += b));
+      const until = Date.now() + 90_000;
+      while (!text.includes("Ray runtime started") && Date.now() < until && head.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+      writeFileSync(path.join(dir, `${certDir}.log`), text);
+      if (!text.includes("Ray runtime started")) throw new Error(`ray start --head (${certDir}) did not come up:\n${text.slice(-3000)}`);
+      return text;
+    }
+
+    /** By process group, never `ray stop` (it kills every Ray on the machine). */
+    async function stopHead(): Promise<void> {
+      const h = head;
+      head = undefined;
+      if (!h?.pid) return;
+      try {
+        process.kill(-h.pid, "SIGTERM");
+      } catch {
+        /* gone */
+      }
+      for (let i = 0; i < 60 && h.exitCode === null && h.signalCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      try {
+        process.kill(-h.pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+      // Every process of the group gone (kill(-pgid, 0) fails with ESRCH), not only `ray start`.
+      for (let i = 0; i < 100; i++) {
+        try {
+          process.kill(-h.pid, 0);
+        } catch {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // The GCS port must be free before the next head binds it.
+      for (let i = 0; i < 50 && spawnSync("ip", ["netns", "exec", pods.head.ns, "sh", "-c", "cat /proc/net/tcp | grep -q ':18EB 00000000:0000 0A'"]).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    }
+
     beforeAll(async () => {
       const caPems = await createCa();
       caPemsSaved = caPems;
@@ -103,36 +149,11 @@ if (skip && process.env.CI === "true") {
         mkdirSync(`/etc/netns/${p.ns}`, { recursive: true });
         writeFileSync(`/etc/netns/${p.ns}/hosts`, `127.0.0.1 localhost\n${HEAD_IP} ${FQDN} ${SHORT}\n`);
       }
-      const log = path.join(dir, "head.log");
-      head = spawn("ip", inPod("head", [RAY, "start", "--head", "--block", "--port", "6379", "--node-ip-address", HEAD_IP, "--num-cpus", "1", "--include-dashboard", "false", "--disable-usage-stats"]), {
-        env: env("head"),
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let text = "";
-      head.stdout!.on("data", (b: Buffer) => (text += b));
-      head.stderr!.on("data", (b: Buffer) => (text += b));
-      const until = Date.now() + 90_000;
-      while (!text.includes("Ray runtime started") && Date.now() < until && head.exitCode === null) await new Promise((r) => setTimeout(r, 250));
-      writeFileSync(log, text);
-      if (!text.includes("Ray runtime started")) throw new Error(`ray start --head did not come up:\n${text.slice(-3000)}`);
+      await startHead("head");
     }, 120_000);
 
     afterAll(async () => {
-      // By process group, never `ray stop` (it kills every Ray on the machine).
-      if (head?.pid) {
-        try {
-          process.kill(-head.pid, "SIGTERM");
-        } catch {
-          /* gone */
-        }
-        for (let i = 0; i < 60 && head.exitCode === null && head.signalCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-        try {
-          process.kill(-head.pid, "SIGKILL");
-        } catch {
-          /* gone */
-        }
-      }
+      await stopHead();
       for (const ns of [...Object.values(pods).map((p) => p.ns), bridge]) {
         spawnSync("ip", ["netns", "delete", ns]);
         rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
@@ -232,5 +253,46 @@ if (skip && process.env.CI === "true") {
       const ray = runInPod("client", [RAY, "health-check", "--address", `${HEAD_IP}:6379`]);
       expect(ray.code, ray.out).toBe(0);
     }, 120_000);
+
+    // Last: it restarts the head with other certificates.
+    it("heads with other certificates (extra short name; openssl wildcard): by FQDN, short name and IP, all three agree", async () => {
+      const ca = loadCa(caPemsSaved!.certPem, caPemsSaved!.keyPem);
+      const short = issuePodCert({ role: "head", podIp: HEAD_IP, headFqdn: FQDN, dns: [SHORT], ca });
+      mkdirSync(path.join(dir, "h-short"), { recursive: true });
+      writeFileSync(path.join(dir, "h-short", "tls.crt"), short.certPem);
+      writeFileSync(path.join(dir, "h-short", "tls.key"), short.keyPem, { mode: 0o600 });
+      writeFileSync(path.join(dir, "h-short", "ca.crt"), caPemsSaved!.certPem);
+      const w = path.join(dir, "h-wildcard");
+      mkdirSync(w, { recursive: true });
+      writeFileSync(path.join(dir, "ca.key"), caPemsSaved!.keyPem, { mode: 0o600 });
+      writeFileSync(path.join(dir, "ca.pem"), caPemsSaved!.certPem);
+      writeFileSync(path.join(w, "ext.cnf"), `subjectAltName=DNS:*.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:${HEAD_IP}\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=critical,CA:FALSE\n`);
+      execFileSync("openssl", ["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path.join(w, "tls.key"), "-subj", "/CN=wildcard", "-out", path.join(w, "tls.csr")], { stdio: "ignore" });
+      execFileSync("openssl", ["x509", "-req", "-in", path.join(w, "tls.csr"), "-CA", path.join(dir, "ca.pem"), "-CAkey", path.join(dir, "ca.key"), "-CAcreateserial", "-days", "30", "-extfile", path.join(w, "ext.cnf"), "-out", path.join(w, "tls.crt")], { stdio: "ignore" });
+      writeFileSync(path.join(w, "ca.crt"), caPemsSaved!.certPem);
+
+      const rows: string[] = [];
+      for (const [certDir, want] of [["h-short", { [FQDN]: 0, [SHORT]: 0, [HEAD_IP]: 0 }], ["h-wildcard", { [FQDN]: 0, [SHORT]: 1, [HEAD_IP]: 0 }]] as const) {
+        await stopHead();
+        await startHead(certDir);
+        const results = await Promise.all(
+          Object.keys(want).map(async (host) => {
+            const e = { ...env("client"), RAY_py_gcs_connect_timeout_s: "4" };
+            const [ray, ours] = await Promise.all([
+              runInPodAsync("client", [RAY, "health-check", "--address", `${host}:6379`], e),
+              runInPodAsync("client", [process.execPath, BIN, "health-check", "--address", `${host}:6379`], e),
+            ]);
+            const verify = spawnSync(process.execPath, [BIN, "verify", "--ca-cert", path.join(dir, certDir, "ca.crt"), "--cert", path.join(dir, certDir, "tls.crt"), "--host", host], { encoding: "utf8" }).status;
+            return { host, ray: ray.code, raytls: ours.code, verify, out: `${ray.out.slice(-600)}\n${ours.out}` };
+          }),
+        );
+        for (const r of results) {
+          rows.push(`${certDir} by ${r.host}: ray ${r.ray}, raytls health-check ${r.raytls}, verify ${r.verify}`);
+          const w2 = (want as Record<string, number>)[r.host];
+          expect({ certDir, host: r.host, ray: r.ray, raytls: r.raytls, verify: r.verify }, r.out).toEqual({ certDir, host: r.host, ray: w2, raytls: w2, verify: w2 });
+        }
+      }
+      console.log(rows.join("\n"));
+    }, 240_000);
   });
 }
