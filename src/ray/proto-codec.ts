@@ -10,6 +10,8 @@
  * nested messages, repeated fields (packed for scalars on write, both forms on read), as proto3
  * requires. Unknown fields are skipped, as every protobuf runtime does.
  */
+import { RaytlsError } from "../errors.js";
+
 export type FieldType = "int32" | "int64" | "bool" | "string" | "bytes" | "message";
 
 export interface FieldSpec {
@@ -154,6 +156,11 @@ export function encodeMessage(schema: MessageSchema, msg: Decoded): Buffer {
   return w.finish();
 }
 
+/** Bytes from a peer that are not the message they claim to be: a RaytlsError, never a raw Error (issue 13 fuzzing). */
+function protoError(message: string): RaytlsError {
+  return new RaytlsError("bad-protobuf", message, { hint: "the peer sent a reply that is not the expected Ray/gRPC message; check that the address is a Ray GCS port" });
+}
+
 class Reader {
   pos = 0;
   constructor(readonly buf: Buffer) {}
@@ -161,16 +168,16 @@ class Reader {
     let result = 0n;
     let shift = 0n;
     for (;;) {
-      if (this.pos >= this.buf.length) throw new Error("protobuf: truncated varint");
+      if (this.pos >= this.buf.length) throw protoError("protobuf: truncated varint");
       const b = this.buf[this.pos++]!;
       result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return result;
       shift += 7n;
-      if (shift > 63n) throw new Error("protobuf: varint too long");
+      if (shift > 63n) throw protoError("protobuf: varint too long");
     }
   }
   take(n: number): Buffer {
-    if (this.pos + n > this.buf.length) throw new Error("protobuf: truncated field");
+    if (this.pos + n > this.buf.length) throw protoError("protobuf: truncated field");
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -224,11 +231,11 @@ export function decodeMessage<T = Decoded>(schema: MessageSchema, buf: Buffer): 
       if (f.type === "string") v = data.toString("utf8");
       else if (f.type === "bytes") v = Buffer.from(data);
       else if (f.type === "message") v = decodeMessage(f.schema!, data);
-      else throw new Error(`protobuf: field ${schema.fullName}.${f.name} has wire type 2`);
+      else throw protoError(`protobuf: field ${schema.fullName}.${f.name} has wire type 2`);
       if (f.repeated) (out[f.name] as unknown[]).push(v);
       else out[f.name] = v;
     } else {
-      throw new Error(`protobuf: field ${schema.fullName}.${f.name} has unexpected wire type ${wire}`);
+      throw protoError(`protobuf: field ${schema.fullName}.${f.name} has unexpected wire type ${wire}`);
     }
   }
   return out as T;
@@ -239,5 +246,5 @@ function skip(r: Reader, wire: number): void {
   else if (wire === WIRE_I64) r.take(8);
   else if (wire === WIRE_LEN) r.take(Number(r.varint()));
   else if (wire === WIRE_I32) r.take(4);
-  else throw new Error(`protobuf: unsupported wire type ${wire}`);
+  else throw protoError(`protobuf: unsupported wire type ${wire}`);
 }
