@@ -107,8 +107,14 @@ export function parseCertificate(input: Uint8Array, where?: string): Certificate
   validity.done();
   const subject = decodeName(bytes, tbs.next(r.TAG.SEQUENCE, "subject"), `${tp}.subject`);
   const publicKey = decodePublicKeyInfo(bytes, tbs.next(r.TAG.SEQUENCE, "subjectPublicKeyInfo"), `${tp}.subjectPublicKeyInfo`);
-  if (tbs.optional(0x81) && version < 2) throw r.derError(`${tp}.issuerUniqueID`, "only in v2 or v3 certificates");
-  if (tbs.optional(0x82) && version < 2) throw r.derError(`${tp}.subjectUniqueID`, "only in v2 or v3 certificates");
+  // UniqueIdentifier ::= BIT STRING, implicitly tagged [1] / [2] (RFC 5280 4.1): read as one, so
+  // a malformed one is refused as openssl refuses it (found by fuzz/targets.ts, certificate).
+  for (const [tag, field] of [[0x81, "issuerUniqueID"], [0x82, "subjectUniqueID"]] as const) {
+    const id = tbs.optional(tag);
+    if (!id) continue;
+    if (version < 2) throw r.derError(`${tp}.${field}`, "only in v2 or v3 certificates");
+    r.decodeBitString(bytes, { ...id, tag: r.TAG.BIT_STRING }, `${tp}.${field}`);
+  }
   const extWrapper = tbs.optional(0xa3);
   tbs.done();
 
@@ -155,7 +161,11 @@ export function algorithmOid(buf: Uint8Array, n: r.Node, path: string): string {
   const oid = r.decodeOid(buf, f.next(r.TAG.OID, "algorithm"), `${path}.algorithm`);
   const params = f.rest();
   if (params.length > 1) throw r.derError(`${path}.parameters`, "more than one parameters value");
-  if (params[0]?.tag === r.TAG.NULL) r.decodeNull(buf, params[0], `${path}.parameters`);
+  // Parameters are absent, a primitive NULL (RSA), an OID (a named curve) or a SEQUENCE (RSA-PSS,
+  // explicit curves); anything else openssl refuses, and so does raytls (found by fuzz/targets.ts, csr).
+  const p = params[0];
+  if (p && p.tag !== r.TAG.NULL && p.tag !== r.TAG.OID && p.tag !== r.TAG.SEQUENCE) throw r.derError(`${path}.parameters`, `unexpected ${r.tagName(p.tag)}`);
+  if (p?.tag === r.TAG.NULL) r.decodeNull(buf, p, `${path}.parameters`);
   return oid;
 }
 
