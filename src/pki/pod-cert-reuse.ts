@@ -10,7 +10,7 @@ import type { KeyObject } from "node:crypto";
 import { RaytlsError } from "../errors.js";
 import type { Certificate } from "./certificate.js";
 import { readCertificatePem } from "./certificate-reader.js";
-import { OID } from "./oids.js";
+import { OID, RDN_ATTRIBUTES } from "./oids.js";
 import { signedBy } from "./signature.js";
 import type { KeyType } from "./key-types.js";
 import { describeKey, parsePrivateKey, sameBytes, spkiOf } from "./keys.js";
@@ -61,7 +61,7 @@ function sameSans(a: San[], b: San[]): boolean {
 
 /** The subject's OU (raytls writes the role there), if any. */
 function organizationalUnit(cert: Certificate): string | undefined {
-  return cert.subject.attributes.find((a) => a.oid === "2.5.4.11")?.value;
+  return cert.subject.attributes.find((a) => a.oid === RDN_ATTRIBUTES.OU)?.value;
 }
 
 export function judgeExistingPodCert(q: ReuseQuery): ReuseVerdict {
