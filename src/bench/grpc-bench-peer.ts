@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCa, loadCa } from "../pki/ca.js";
 import { issuePodCert } from "../pki/issue.js";
-import { raytlsCommand } from "../lab/package-root.js";
+import { raytlsCommand } from "../io/package-root.js";
 import { healthCheck } from "../ray/health-check.js";
 import type { ClientTls } from "../ray/client-tls.js";
 

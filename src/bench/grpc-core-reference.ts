@@ -8,7 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { packageRoot } from "../lab/package-root.js";
+import { packageRoot } from "../io/package-root.js";
 import { firstLine, stopChild, type BenchPki } from "./grpc-bench-peer.js";
 
 /** Debian's interpreter, the one with python3-grpcio (the first python3 on PATH lacks it). */

@@ -17,7 +17,7 @@ import { RayRpcClient } from "../ray/rpc-client.js";
 import { resolveTarget } from "../ray/dial-target.js";
 import type { ClientTls } from "../ray/client-tls.js";
 import { spawn } from "node:child_process";
-import { raytlsCommand } from "../lab/package-root.js";
+import { raytlsCommand } from "../io/package-root.js";
 import { firstLine, makeBenchPki, startBenchHead, stopChild, type BenchPki } from "./grpc-bench-peer.js";
 import { coreReferenceUnavailable, startCoreReference, type CoreReference } from "./grpc-core-reference.js";
 import { socketEchoRun } from "./socket-echo.js";

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { raytlsCommand } from "../lab/package-root.js";
+import { raytlsCommand } from "../io/package-root.js";
 import { makeBenchPki, startBenchHead } from "./grpc-bench-peer.js";
 import { fmt, median } from "./grpc-stats.js";
 import type { BenchOptions, BenchResult } from "./registry.js";

@@ -13,7 +13,7 @@ import path from "node:path";
 import { createCa, loadCa } from "../pki/ca.js";
 import { issuePodCert } from "../pki/issue.js";
 import type { KeyType } from "../pki/key-types.js";
-import { packageRoot } from "../lab/package-root.js";
+import { packageRoot } from "../io/package-root.js";
 import { median } from "./grpc-stats.js";
 import type { BenchOptions, BenchResult } from "./registry.js";
 

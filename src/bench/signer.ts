@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { createSecureContext } from "node:tls";
 import { createCa } from "../pki/ca.js";
 import { createCsr } from "../pki/csr.js";
-import { raytlsCommand } from "../lab/package-root.js";
+import { raytlsCommand } from "../io/package-root.js";
 import { requestCertificate } from "../signer/client.js";
 import { median } from "./grpc-stats.js";
 import type { BenchOptions, BenchResult } from "./registry.js";

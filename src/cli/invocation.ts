@@ -6,7 +6,7 @@
  */
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { packageRoot } from "../lab/package-root.js";
+import { packageRoot } from "../io/package-root.js";
 
 export function onPath(command: string, env: NodeJS.ProcessEnv): boolean {
   for (const dir of (env.PATH ?? "").split(delimiter)) {

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { openSync, closeSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { raytlsCommand } from "./package-root.js";
+import { raytlsCommand } from "../io/package-root.js";
 import type { PodPlan } from "./lab-plan.js";
 
 export function startPod(pod: PodPlan, baseEnv: NodeJS.ProcessEnv = process.env): number {

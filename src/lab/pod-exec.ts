@@ -4,7 +4,7 @@
  * resolve through the pod's /etc/hosts exactly as they would in the cluster.
  */
 import { execFile } from "node:child_process";
-import { raytlsCommand } from "./package-root.js";
+import { raytlsCommand } from "../io/package-root.js";
 import type { PodPlan } from "./lab-plan.js";
 
 export interface ExecResult {
