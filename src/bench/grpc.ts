@@ -23,7 +23,7 @@ import { coreReferenceUnavailable, startCoreReference, type CoreReference } from
 import { socketEchoRun } from "./socket-echo.js";
 import { fmt, median, percentile, sortNumbers } from "./grpc-stats.js";
 import { throughputChart } from "./grpc-svg-chart.js";
-import type { BenchOptions, BenchResult } from "./registry.js";
+import type { BenchOptions, BenchResult } from "./scenario.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

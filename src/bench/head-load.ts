@@ -11,7 +11,7 @@ import { resolveTarget } from "../ray/dial-target.js";
 import type { ClientTls } from "../ray/client-tls.js";
 import { makeBenchPki, startBenchHead } from "./grpc-bench-peer.js";
 import { fmt, median, percentile, sortNumbers } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./registry.js";
+import type { BenchOptions, BenchResult } from "./scenario.js";
 
 const CLIENTS = 500;
 const CALLS = 10_000;

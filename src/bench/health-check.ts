@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { raytlsCommand } from "../io/package-root.js";
 import { makeBenchPki, startBenchHead } from "./grpc-bench-peer.js";
 import { fmt, median } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./registry.js";
+import type { BenchOptions, BenchResult } from "./scenario.js";
 
 function timeProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; code: number }> {
   return new Promise((resolve, reject) => {

@@ -12,7 +12,7 @@ import { issuePodCert } from "../pki/issue.js";
 import { parsePem } from "../pki/pem.js";
 import { checkIdentity } from "../ray/peer-identity.js";
 import { median } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./registry.js";
+import type { BenchOptions, BenchResult } from "./scenario.js";
 
 const FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
 const TARGET_US = 20;

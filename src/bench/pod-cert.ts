@@ -15,7 +15,7 @@ import { issuePodCert } from "../pki/issue.js";
 import type { KeyType } from "../pki/key-types.js";
 import { packageRoot } from "../io/package-root.js";
 import { median } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./registry.js";
+import type { BenchOptions, BenchResult } from "./scenario.js";
 
 function inProcessRate(ca: ReturnType<typeof loadCa>, keyType: KeyType, count: number): number {
   const start = performance.now();

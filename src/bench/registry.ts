@@ -1,28 +1,13 @@
 /**
  * The benchmarks behind `npm run bench -- <name>`: one module per scenario, loaded only when run.
  * A scenario returns a markdown report; targets are judged against a baseline measured in the
- * same run, never against fixed timings in unit tests.
+ * same run, never against fixed timings in unit tests. A new scenario: a module whose default export
+ * is a `BenchScenario` (src/bench/scenario.ts; import the types from there, not from here), and one
+ * line below.
  */
-export interface BenchOptions {
-  /** Repetitions for medians. Default is chosen by each scenario (>= 5). */
-  runs?: number;
-  /** Where reports and charts go. Default is `bench-results/`. */
-  outDir: string;
-  log: (line: string) => void;
-}
+import type { BenchScenario } from "./scenario.js";
 
-export interface BenchResult {
-  name: string;
-  /** Markdown, ready for the README. */
-  markdown: string;
-  /** Each target: what, the measured value, and whether it was met. */
-  targets: Array<{ what: string; value: string; met: boolean }>;
-  /** Headline figures for machines: the median of a named measure, in `unit`. */
-  measures?: Array<{ measure: string; unit: string; value: number }>;
-  data: unknown;
-}
-
-export type BenchScenario = (options: BenchOptions) => Promise<BenchResult>;
+export type { BenchOptions, BenchResult, BenchScenario } from "./scenario.js";
 
 export const scenarios: Record<string, () => Promise<BenchScenario>> = {
   "pod-cert": async () => (await import("./pod-cert.js")).default,

@@ -16,7 +16,7 @@ import { createCsr } from "../pki/csr.js";
 import { raytlsCommand } from "../io/package-root.js";
 import { requestCertificate } from "../signer/client.js";
 import { median } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./registry.js";
+import type { BenchOptions, BenchResult } from "./scenario.js";
 
 const REQUESTS = 1000;
 const CONCURRENCY = 64;

@@ -4,7 +4,7 @@
  * containers ask the signer. No CA key in any Ray pod.
  */
 import { headServiceName } from "./kuberay-names.js";
-import type { Manifest, ManifestOptions, ManifestResource } from "./manifest.js";
+import type { Manifest, ManifestOptions, ManifestResource } from "./manifest-types.js";
 import { buildRayCluster } from "./raycluster-builder.js";
 import {
   buildCaConfigMap, buildSignerCaSecret, buildSignerDeployment, buildSignerNetworkPolicy, buildSignerService, buildTokenSecret,

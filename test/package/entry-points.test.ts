@@ -4,10 +4,11 @@
  * dynamic imports included, since a lazily loaded module still runs in the caller's process.
  */
 import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { REPO } from "../helpers/cli.js";
+import { importsOf } from "../helpers/import-graph.js";
 
 /** grpc-js members that are not its public API, as raytls uses them. */
 const GRPC_PRIVATE = /\b(_createSecureConnector|_isSecure|_equals|http2Servers)\b/;
@@ -19,10 +20,7 @@ function reach(entry: string): { modules: Set<string>; privateUsers: string[] } 
   for (let file = todo.pop(); file; file = todo.pop()) {
     if (modules.has(file)) continue;
     modules.add(file);
-    const text = readFileSync(file, "utf8");
-    for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
-      if (fileName.startsWith(".")) todo.push(join(dirname(file), fileName).replace(/\.js$/, ".ts"));
-    }
+    todo.push(...importsOf(file));
   }
   // The code as it runs (comments gone): a comment naming a member does not use it.
   const uses = (f: string) => {
