@@ -21,6 +21,7 @@ import { raytlsCommand } from "../io/package-root.js";
 import { firstLine, makeBenchPki, startBenchHead, stopChild, type BenchPki } from "./grpc-bench-peer.js";
 import { coreReferenceUnavailable, startCoreReference, type CoreReference } from "./grpc-core-reference.js";
 import { socketEchoRun } from "./socket-echo.js";
+import { echoMethod } from "./echo-service.js";
 import { fmt, median, percentile, sortNumbers } from "./grpc-stats.js";
 import { throughputChart } from "./grpc-svg-chart.js";
 import type { BenchOptions, BenchResult } from "./scenario.js";
@@ -79,12 +80,12 @@ async function echoRun(port: number, tls: ClientTls | null, bytes: number, calls
   const c = new RayRpcClient(resolveTarget(`127.0.0.1:${port}`), tls, OPTS);
   const payload = Buffer.alloc(bytes, 7);
   try {
-    for (let i = 0; i < Math.min(3, calls); i++) await c.call("echo", { payload }, { timeoutMs: 60_000 }); // warm-up
+    for (let i = 0; i < Math.min(3, calls); i++) await c.callMethod(echoMethod, { payload }, { timeoutMs: 60_000 }); // warm-up
     const lat: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < calls; i++) {
       const t = performance.now();
-      const r = await c.call("echo", { payload }, { timeoutMs: 60_000 });
+      const r = await c.callMethod(echoMethod, { payload }, { timeoutMs: 60_000 });
       if (r.payload.length !== bytes) throw new Error(`echo returned ${r.payload.length} bytes, sent ${bytes}`);
       lat.push(performance.now() - t);
     }
@@ -99,7 +100,7 @@ async function connectRate(port: number, tls: ClientTls | null): Promise<number>
   const t0 = performance.now();
   for (let i = 0; i < CONNECTIONS; i++) {
     const c = new RayRpcClient(resolveTarget(`127.0.0.1:${port}`), tls, OPTS);
-    await c.call("echo", { payload: Buffer.alloc(1) }, { timeoutMs: 10_000 });
+    await c.callMethod(echoMethod, { payload: Buffer.alloc(1) }, { timeoutMs: 10_000 });
     c.close();
   }
   return CONNECTIONS / ((performance.now() - t0) / 1000);

@@ -5,7 +5,7 @@
  * are dialed back at their pod IP, by IP, as a Ray head does.
  */
 import { randomBytes } from "node:crypto";
-import { Server, status as Status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { Server, status as Status, type ServerUnaryCall, type ServiceDefinition, type sendUnaryData, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { services } from "./rpc-methods.js";
 import { rayServerCredentials } from "./server-credentials.js";
 import { WorkerRegistry } from "./worker-registry.js";
@@ -29,9 +29,15 @@ export interface HeadOptions {
   /** Dial workers back at their pod IP after they register. Default true. */
   dialBack?: boolean;
   hosts?: HostsOverride;
-  /** Also serve raytls.bench.v1.Echo (benchmarks only). Default false. */
-  benchEcho?: boolean;
+  /** More services on the same server, e.g. the bench's echo (src/bench/echo-service.ts). Default none. */
+  services?: ExtraService[];
   log?: (line: string) => void;
+}
+
+/** A service a caller adds to the head's server, defined outside src/ray. */
+export interface ExtraService {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
 }
 
 export interface RunningHead {
@@ -87,10 +93,7 @@ export async function startHead(o: HeadOptions): Promise<RunningHead> {
   }
 
   const server = new Server({ "grpc.max_receive_message_length": -1, "grpc.max_send_message_length": -1 });
-  if (o.benchEcho) {
-    const echo: Unary<{ payload: Buffer }, unknown> = (c, cb) => cb(null, { payload: c.request.payload });
-    server.addService(services.echo, { Echo: echo } as UntypedServiceImplementation);
-  }
+  for (const extra of o.services ?? []) server.addService(extra.definition, extra.implementation);
   server.addService(services.nodeInfo, { GetClusterId: getClusterId, CheckAlive: checkAlive } as UntypedServiceImplementation);
   server.addService(services.internalKv, { InternalKVGet: kvGet } as UntypedServiceImplementation);
   server.addService(services.health, { Check: check } as UntypedServiceImplementation);

@@ -2,9 +2,9 @@
  * Field tables for proto/raytls_lab_v1.proto: raytls's own registration and heartbeat service
  * between `raytls node` processes. Not Ray's protocol.
  */
-import type { MessageSchema } from "./proto-codec.js";
+import { message, type MessageOf } from "./proto-schema.js";
 
-export const RegisterRequest: MessageSchema = {
+export const RegisterRequest = message({
   fullName: "raytls.lab.v1.RegisterRequest",
   fields: [
     { name: "nodeId", no: 1, type: "string" },
@@ -13,46 +13,34 @@ export const RegisterRequest: MessageSchema = {
     { name: "port", no: 4, type: "int32" },
     { name: "hostname", no: 5, type: "string" },
   ],
-};
-export interface RegisterRequestMsg {
-  nodeId: string;
-  role: string;
-  podIp: string;
-  port: number;
-  hostname: string;
-}
+});
+export type RegisterRequestMsg = MessageOf<typeof RegisterRequest>;
 
-export const RegisterReply: MessageSchema = {
+export const RegisterReply = message({
   fullName: "raytls.lab.v1.RegisterReply",
   fields: [
     { name: "clusterId", no: 1, type: "string" },
     { name: "heartbeatIntervalMs", no: 2, type: "int32" },
   ],
-};
-export interface RegisterReplyMsg {
-  clusterId: string;
-  heartbeatIntervalMs: number;
-}
+});
+export type RegisterReplyMsg = MessageOf<typeof RegisterReply>;
 
-export const HeartbeatRequest: MessageSchema = {
+export const HeartbeatRequest = message({
   fullName: "raytls.lab.v1.HeartbeatRequest",
   fields: [{ name: "nodeId", no: 1, type: "string" }],
-};
-export interface HeartbeatRequestMsg {
-  nodeId: string;
-}
+});
+export type HeartbeatRequestMsg = MessageOf<typeof HeartbeatRequest>;
 
-export const HeartbeatReply: MessageSchema = {
+export const HeartbeatReply = message({
   fullName: "raytls.lab.v1.HeartbeatReply",
   fields: [{ name: "known", no: 1, type: "bool" }],
-};
-export interface HeartbeatReplyMsg {
-  known: boolean;
-}
+});
+export type HeartbeatReplyMsg = MessageOf<typeof HeartbeatReply>;
 
-export const ListNodesRequest: MessageSchema = { fullName: "raytls.lab.v1.ListNodesRequest", fields: [] };
+export const ListNodesRequest = message({ fullName: "raytls.lab.v1.ListNodesRequest", fields: [] });
+export type ListNodesRequestMsg = MessageOf<typeof ListNodesRequest>;
 
-export const NodeInfo: MessageSchema = {
+export const NodeInfo = message({
   fullName: "raytls.lab.v1.NodeInfo",
   fields: [
     { name: "nodeId", no: 1, type: "string" },
@@ -64,31 +52,11 @@ export const NodeInfo: MessageSchema = {
     { name: "dialBackOk", no: 7, type: "bool" },
     { name: "dialBackError", no: 8, type: "string" },
   ],
-};
-export interface NodeInfoMsg {
-  nodeId: string;
-  role: string;
-  podIp: string;
-  port: number;
-  alive: boolean;
-  lastHeartbeatUnixMs: number;
-  dialBackOk: boolean;
-  dialBackError: string;
-}
+});
+export type NodeInfoMsg = MessageOf<typeof NodeInfo>;
 
-export const ListNodesReply: MessageSchema = {
+export const ListNodesReply = message({
   fullName: "raytls.lab.v1.ListNodesReply",
   fields: [{ name: "nodes", no: 1, type: "message", repeated: true, schema: NodeInfo }],
-};
-export interface ListNodesReplyMsg {
-  nodes: NodeInfoMsg[];
-}
-
-/** proto/raytls_bench_v1.proto */
-export const EchoMessage: MessageSchema = {
-  fullName: "raytls.bench.v1.EchoMessage",
-  fields: [{ name: "payload", no: 1, type: "bytes" }],
-};
-export interface EchoMessageMsg {
-  payload: Buffer;
-}
+});
+export type ListNodesReplyMsg = MessageOf<typeof ListNodesReply>;

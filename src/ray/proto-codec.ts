@@ -3,31 +3,18 @@
  *
  * Why not @grpc/proto-loader at run time: loading protobufjs and parsing .proto files costs
  * 30-50 ms on every start, and `raytls health-check` has a cold-start target of 150 ms (issue 3).
- * The tables here are checked field by field against `proto/*.proto` (parsed by proto-loader) in
- * test/ray/proto-codec.test.ts, so the two cannot drift apart silently.
+ * The field tables (src/ray/proto-schema.ts) are the one source of each message's wire layout and
+ * TypeScript type; test/ray/proto-codec.test.ts round-trips samples of every method through
+ * `proto/*.proto` (compiled by proto-loader), so tables and .proto files cannot drift apart silently.
  *
  * Supported: int32, int64 (as number; exact to 2^53), bool, enum (as int32), string, bytes,
  * nested messages, repeated fields (packed for scalars on write, both forms on read), as proto3
  * requires. Unknown fields are skipped, as every protobuf runtime does.
  */
 import { RaytlsError } from "../errors.js";
+import type { FieldSpec, FieldType, MessageOf, MessageSchema } from "./proto-schema.js";
 
-export type FieldType = "int32" | "int64" | "bool" | "string" | "bytes" | "message";
-
-export interface FieldSpec {
-  name: string;
-  no: number;
-  type: FieldType;
-  repeated?: boolean;
-  /** For type "message". */
-  schema?: MessageSchema;
-}
-
-export interface MessageSchema {
-  /** Fully-qualified proto name, e.g. "ray.rpc.GcsStatus". */
-  fullName: string;
-  fields: FieldSpec[];
-}
+export type { FieldSpec, FieldType, MessageOf, MessageSchema } from "./proto-schema.js";
 
 export type Decoded = Record<string, unknown>;
 
@@ -150,9 +137,10 @@ function writeField(w: Writer, f: FieldSpec, v: unknown): void {
   }
 }
 
-export function encodeMessage(schema: MessageSchema, msg: Decoded): Buffer {
+/** proto3: every field may be left out (it is then not sent, as its default). */
+export function encodeMessage<S extends MessageSchema>(schema: S, msg: Partial<MessageOf<S>>): Buffer {
   const w = new Writer();
-  writeMessage(w, schema, msg);
+  writeMessage(w, schema, msg as Decoded);
   return w.finish();
 }
 
@@ -203,7 +191,7 @@ function defaults(schema: MessageSchema): Decoded {
   return out;
 }
 
-export function decodeMessage<T = Decoded>(schema: MessageSchema, buf: Buffer): T {
+export function decodeMessage<S extends MessageSchema>(schema: S, buf: Buffer): MessageOf<S> {
   const out = defaults(schema);
   const r = new Reader(buf);
   const byNo = new Map(schema.fields.map((f) => [f.no, f]));
@@ -238,7 +226,7 @@ export function decodeMessage<T = Decoded>(schema: MessageSchema, buf: Buffer): 
       throw protoError(`protobuf: field ${schema.fullName}.${f.name} has unexpected wire type ${wire}`);
     }
   }
-  return out as T;
+  return out as MessageOf<S>;
 }
 
 function skip(r: Reader, wire: number): void {

@@ -2,19 +2,14 @@
  * A unary client for the methods in rpc-methods.ts, over TLS the way Ray dials
  * (RayChannelCredentials) or plaintext when RAY_USE_TLS is off.
  */
-import { Client, ChannelCredentials, Metadata, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
-import { methods, type MethodName } from "./rpc-methods.js";
+import { Client, ChannelCredentials, Metadata, type ChannelOptions, type MethodDefinition, type ServiceError } from "@grpc/grpc-js";
+import { methodNamed, type CallOptions, type MethodName, type RequestOf, type ResponseOf } from "./rpc-methods.js";
 import { RayChannelCredentials, type ClientTls } from "./ray-channel-credentials.js";
 import type { DialTarget } from "./dial-target.js";
 
-type Req<M extends MethodName> = Parameters<(typeof methods)[M]["requestSerialize"]>[0];
-type Res<M extends MethodName> = ReturnType<(typeof methods)[M]["responseDeserialize"]>;
+export type { CallOptions } from "./rpc-methods.js";
 
-export interface CallOptions {
-  /** Milliseconds from now. Default 10,000 (ray health-check's default timeout). */
-  timeoutMs?: number;
-  metadata?: Record<string, string>;
-}
+
 
 export class RayRpcClient {
   readonly client: Client;
@@ -33,20 +28,24 @@ export class RayRpcClient {
     });
   }
 
-  call<M extends MethodName>(name: M, request: Req<M>, options: CallOptions = {}): Promise<Res<M>> {
-    const def = methods[name];
+  call<M extends MethodName>(name: M, request: RequestOf<M>, options: CallOptions = {}): Promise<ResponseOf<M>> {
+    return this.callMethod(methodNamed(name), request, options);
+  }
+
+  /** Any unary method, e.g. one defined outside src/ray (the bench's echo). */
+  callMethod<Q, R>(def: MethodDefinition<Q, R>, request: Q, options: CallOptions = {}): Promise<R> {
     const md = new Metadata();
     for (const [k, v] of Object.entries(options.metadata ?? {})) md.set(k, v);
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(
         def.path,
-        def.requestSerialize as (r: Req<M>) => Buffer,
-        def.responseDeserialize as (b: Buffer) => Res<M>,
+        def.requestSerialize,
+        def.responseDeserialize,
         request,
         md,
         { deadline },
-        (err: ServiceError | null, value?: Res<M>) => (err ? reject(err) : resolve(value as Res<M>)),
+        (err: ServiceError | null, value?: R) => (err ? reject(err) : resolve(value as R)),
       );
     });
   }

@@ -3,12 +3,14 @@
  * proto/, compiled by @grpc/proto-loader: each message encoded by one side decodes on the other,
  * so the tables cannot drift from the declarations.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { loadSync, type MethodDefinition as PlMethod } from "@grpc/proto-loader";
-import { methods } from "../../src/ray/rpc-methods.js";
+import { methods as rayMethods } from "../../src/ray/rpc-methods.js";
+import { echoMethod } from "../../src/bench/echo-service.js";
 import { encodeMessage, decodeMessage } from "../../src/ray/proto-codec.js";
-import { CheckAliveReply } from "../../src/ray/gcs-schema.js";
+import { CheckAliveReply, type CheckAliveReplyMsg, type GcsStatusMsg } from "../../src/ray/gcs-schema.js";
+import type { NodeInfoMsg } from "../../src/ray/lab-schema.js";
 
 const proto = (f: string) => fileURLToPath(new URL(`../../proto/${f}`, import.meta.url));
 const def = loadSync([proto("ray_gcs_slice.proto"), proto("grpc_health_v1.proto"), proto("raytls_lab_v1.proto"), proto("raytls_bench_v1.proto")], {
@@ -24,6 +26,8 @@ function plMethod(path: string): PlMethod<object, object> {
   const [, service, name] = /^\/(.+)\/(\w+)$/.exec(path)!;
   return (def[service!] as Record<string, PlMethod<object, object>>)[name!]!;
 }
+
+const methods = { ...rayMethods, echo: echoMethod };
 
 const samples: Record<keyof typeof methods, [object, object]> = {
   getClusterId: [{}, { status: { code: 0, message: "" }, clusterId: Buffer.from("abcd", "hex") }],
@@ -55,5 +59,14 @@ describe("proto codec is wire-compatible with proto/*.proto", () => {
     const buf = Buffer.from([0x18, 0x01, 0x18, 0x00, 0x48, 0x01]);
     expect(decodeMessage(CheckAliveReply, buf)).toMatchObject({ rayletAlive: [true, false], rayVersion: "" });
     expect(encodeMessage(CheckAliveReply, { rayVersion: "", rayletAlive: [] })).toHaveLength(0);
+  });
+
+  it("the TypeScript types come from the same tables (checked by tsc on this file)", () => {
+    expectTypeOf<CheckAliveReplyMsg>().toEqualTypeOf<{ rayVersion: string; rayletAlive: boolean[] } & { status?: GcsStatusMsg }>();
+    expectTypeOf<NodeInfoMsg["lastHeartbeatUnixMs"]>().toEqualTypeOf<number>();
+    expectTypeOf(decodeMessage(CheckAliveReply, Buffer.alloc(0)).rayletAlive).toEqualTypeOf<boolean[]>();
+    expectTypeOf<ReturnType<typeof echoMethod.responseDeserialize>["payload"]>().toEqualTypeOf<Buffer>();
+    // @ts-expect-error: a field the table does not have is refused
+    encodeMessage(CheckAliveReply, { rayVersion: "", nodeCount: 1 });
   });
 });

@@ -57,7 +57,8 @@ Examples:
         let close: () => Promise<void>;
         if (o.role === "head") {
           const { startHead } = await import("../../ray/head-node.js");
-          const head = await startHead({ host: o.bind, port: parsePort(o.port ?? "6379", "--port"), tls, rayVersion: o.rayVersion, hosts, log, benchEcho: Boolean(o.benchEcho) });
+          const services = o.benchEcho ? [(await import("../../bench/echo-service.js")).echoService] : [];
+          const head = await startHead({ host: o.bind, port: parsePort(o.port ?? "6379", "--port"), tls, rayVersion: o.rayVersion, hosts, log, services });
           close = head.close;
         } else {
           const { startWorker, headAddressFromEnv } = await import("../../ray/worker-node.js");
