@@ -26,6 +26,12 @@ export interface RaytlsErrorOptions {
   kind?: ErrorKind;
   /** With kind "interrupted": the signal that stopped the command. Default SIGINT. */
   signal?: StopSignal;
+  /**
+   * The input at fault, as the caller named it: a library option path (`dns[1]`, `ips[0]`, `days`)
+   * or a CLI flag. The message starts with it; the CLI swaps option paths for its flags
+   * (src/cli/field-flags.ts), as grpc-js names `keyCertPair[0].private_key`.
+   */
+  field?: string;
 }
 
 export class RaytlsError extends Error {
@@ -34,6 +40,7 @@ export class RaytlsError extends Error {
   readonly hint: string | undefined;
   readonly kind: ErrorKind;
   readonly signal: StopSignal | undefined;
+  readonly field: string | undefined;
 
   constructor(code: string, message: string, options: RaytlsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -41,6 +48,7 @@ export class RaytlsError extends Error {
     this.hint = options.hint;
     this.kind = options.kind ?? "input";
     this.signal = options.signal;
+    this.field = options.field;
   }
 
   /** The exit code the CLI uses for this error: 2 for bad input, 1 for a failed check, 128 + n after signal n. */
@@ -49,8 +57,8 @@ export class RaytlsError extends Error {
     return this.kind === "input" ? 2 : 1;
   }
 
-  toJSON(): { code: string; message: string; hint?: string } {
-    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}) };
+  toJSON(): { code: string; message: string; hint?: string; field?: string } {
+    return { code: this.code, message: this.message, ...(this.hint ? { hint: this.hint } : {}), ...(this.field ? { field: this.field } : {}) };
   }
 }
 

@@ -4,6 +4,7 @@
  * except the defaults.
  */
 import { RaytlsError } from "../errors.js";
+import { inCliTerms } from "./field-flags.js";
 
 export interface CliContext {
   /** Data (text or JSON): stdout. */
@@ -29,9 +30,13 @@ export function processContext(): CliContext {
   };
 }
 
-/** Renders any error the mkcert way: `ERROR: <what failed>` then the fix; a stack only with RAYTLS_DEBUG=1. */
+/**
+ * Renders any error the mkcert way: `ERROR: <what failed>` then the fix; a stack only with
+ * RAYTLS_DEBUG=1. A library option path at the start (`dns[1]:`) becomes the flag (`--dns:`).
+ */
 export function reportError(ctx: CliContext, err: unknown, json = false): number {
   const debug = ctx.env.RAYTLS_DEBUG === "1";
+  if (err instanceof RaytlsError) err = inCliTerms(err);
   if (err instanceof RaytlsError) {
     if (json) ctx.out(JSON.stringify({ ok: false, error: err.toJSON() }, null, 2) + "\n");
     ctx.err(`ERROR: ${err.message}\n`);

@@ -12,10 +12,13 @@ export async function readCaFiles(certFile: string, keyFile: string, now?: Date)
 }
 
 export async function readCaDir(dir: string, now?: Date): Promise<LoadedCa> {
+  let isDir = false;
   try {
-    const st = statSync(dir);
-    if (!st.isDirectory()) throw new Error("not a directory");
+    isDir = statSync(dir).isDirectory();
   } catch {
+    // missing or unreadable: the same answer as a file in its place
+  }
+  if (!isDir) {
     throw new RaytlsError("missing-ca-dir", `CA directory ${dir} does not exist`, {
       hint: "make one with `raytls ca create --out DIR`, or pass --ca-cert and --ca-key",
     });

@@ -3,6 +3,7 @@
  * as PEM (made or read by the caller) and returns the resources, their YAML, and the notes the CLI
  * prints on stderr. Files and printing happen in src/cli/commands/manifest.ts.
  */
+import { RaytlsError } from "../errors.js";
 import { headFqdn, headServiceName } from "./kuberay-names.js";
 import type { Manifest, ManifestOptions } from "./manifest-types.js";
 import { buildRayCluster } from "./raycluster-builder.js";
@@ -56,7 +57,12 @@ export function buildManifest(o: ManifestOptions): Manifest {
       ],
     };
   }
-  if (!o.ca) throw new TypeError("buildManifest: seed mode needs the CA (ca.caCertPem, ca.caKeyPem)");
+  if (!o.ca) {
+    throw new RaytlsError("missing-option", "ca: buildManifest's seed mode needs the CA (ca.caCertPem, ca.caKeyPem)", {
+      hint: "pass ca: { caCertPem, caKeyPem }, e.g. from createCa()",
+      field: "ca",
+    });
+  }
   const cmName = scriptsConfigMapName(o.name);
   return {
     headFqdn: fqdn,

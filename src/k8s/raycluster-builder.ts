@@ -13,6 +13,7 @@
  * signer mode (issue 5): as seed, but the init container runs `raytls pod-cert --signer` with its
  * role's token and `ca.crt` only; no CA key is mounted into any Ray pod.
  */
+import { RaytlsError } from "../errors.js";
 import { HEAD_PORTS } from "./kuberay-names.js";
 import { DEFAULT_CA_DIR, DEFAULT_TLS_DIR, HEAD_SCRIPT, WORKER_SCRIPT } from "./seed-scripts.js";
 
@@ -196,7 +197,12 @@ const SIGNER_CA_DIR = "/etc/raytls/ca";
 /** signer mode: the init container asks the signer; it sees its role's token and ca.crt, never ca.key. */
 function signerPodSpec(o: RayClusterOptions, rayContainer: Record<string, unknown>, role: "head" | "worker"): Record<string, unknown> {
   const s = o.signer;
-  if (!s) throw new TypeError("buildRayCluster: signer mode needs the signer options");
+  if (!s) {
+    throw new RaytlsError("missing-option", "signer: buildRayCluster's signer mode needs the signer options", {
+      hint: "pass signer: { url, image, headTokenSecret, workerTokenSecret, caConfigMap, headFqdn, headDns }",
+      field: "signer",
+    });
+  }
   const init = {
     name: role === "head" ? "ray-head-tls" : "ray-worker-tls",
     image: s.image,

@@ -14,6 +14,7 @@
  *   copies the whole CA directory, key included, into the volume Ray containers read).
  */
 import type { KeyType } from "../pki/key-types.js";
+import { checkDays } from "../pki/days.js";
 import { checkDnsName } from "../pki/names.js";
 
 /** The key types the scripts make with the openssl CLI: every raytls key type. */
@@ -59,9 +60,8 @@ export function seedScripts(options: SeedScriptOptions = {}): Record<string, str
 
 export function gencertScript(role: "head" | "worker", options: SeedScriptOptions = {}): string {
   const keyType = options.keyType ?? "ecdsa-p256";
-  const days = options.days ?? 365;
-  if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a positive integer, got ${days}`);
-  const extras = (options.headDns ?? []).map((d, i) => checkDnsName(d, `--head-dns[${i}]`));
+  const days = checkDays(options.days ?? 365);
+  const extras = (options.headDns ?? []).map((d, i) => checkDnsName(d, `headDns[${i}]`));
   // RSA keys may encipher (TLS 1.2 RSA key exchange); ECDSA keys only sign (RFC 5480 section 3).
   const keyUsage = keyType.startsWith("rsa") ? "critical, digitalSignature, keyEncipherment" : "critical, digitalSignature";
   const dns = role === "head" ? ["localhost", "${FQ_RAY_IP}", ...extras] : ["localhost"];

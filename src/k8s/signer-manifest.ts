@@ -3,6 +3,7 @@
  * Secrets, the ca.crt ConfigMap, optionally a NetworkPolicy, and the RayCluster whose init
  * containers ask the signer. No CA key in any Ray pod.
  */
+import { RaytlsError } from "../errors.js";
 import { headServiceName } from "./kuberay-names.js";
 import type { Manifest, ManifestOptions, ManifestResource } from "./manifest-types.js";
 import { buildRayCluster } from "./raycluster-builder.js";
@@ -12,7 +13,13 @@ import {
 } from "./signer-resources.js";
 
 export function signerManifest(o: ManifestOptions, fqdn: string, labels: Record<string, string>, clusterFile: string): Manifest {
-  if (!o.ca || !o.signer) throw new TypeError("buildManifest: signer mode needs the CA (ca) and the tokens (signer)");
+  if (!o.ca || !o.signer) {
+    const field = o.ca ? "signer" : "ca";
+    throw new RaytlsError("missing-option", `${field}: buildManifest's signer mode needs the CA (ca) and the role tokens (signer)`, {
+      hint: "pass ca: { caCertPem, caKeyPem } and signer: { headToken, workerToken }",
+      field,
+    });
+  }
   const n = signerNames(o.name);
   const image = o.signer.image ?? DEFAULT_RAYTLS_IMAGE;
   const url = signerUrl(o.name, o.namespace, o.clusterDomain);

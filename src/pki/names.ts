@@ -18,16 +18,19 @@ export function isIp(s: string): boolean {
   return ipVersion(s) !== 0;
 }
 
+/** `where` names the input (an option path such as `dns[1]`, or a flag) and becomes the error's `field`. */
 export function checkDnsName(s: string, where: string): string {
   const v = s.trim();
   if (isIp(v)) {
     throw new RaytlsError("ip-as-dns", `${where}: "${s}" is an IP address, not a DNS name`, {
-      hint: "pass IP addresses with --ip (gRPC matches an IP target against IP SANs as text)",
+      hint: "pass IP addresses as IP SANs (--ip, or `ips` in the library): gRPC matches an IP target against IP SANs as text",
+      field: where,
     });
   }
   if (!isDnsName(v)) {
     throw new RaytlsError("bad-dns-name", `${where}: "${s}" is not a valid DNS name`, {
       hint: "use letters, digits and hyphens in dot-separated labels, e.g. raycluster-tls-head-svc.default.svc.cluster.local",
+      field: where,
     });
   }
   return v.toLowerCase();
@@ -38,6 +41,7 @@ export function checkIp(s: string, where: string): string {
   if (!isIp(v)) {
     throw new RaytlsError("bad-ip", `${where}: "${s}" is not a valid IP address`, {
       hint: "write an IPv4 address like 10.244.0.5 or an IPv6 address like fd00::5",
+      field: where,
     });
   }
   return ipToText(ipToBytes(v));

@@ -12,9 +12,9 @@ import type { San } from "./san.js";
 
 export type Role = "head" | "worker";
 
-export function parseRole(s: string, where = "--role"): Role {
+export function parseRole(s: string, where = "role"): Role {
   if (s === "head" || s === "worker") return s;
-  throw new RaytlsError("bad-role", `${where}: unknown role "${s}"`, { hint: "use --role head or --role worker" });
+  throw new RaytlsError("bad-role", `${where}: unknown role "${s}"`, { hint: "use head or worker", field: where });
 }
 
 export interface PodIdentity {
@@ -31,22 +31,25 @@ export interface PodIdentity {
 
 export function podSans(id: PodIdentity): San[] {
   if (!id.podIp) {
-    throw new RaytlsError("missing-pod-ip", "the pod IP is missing", {
+    throw new RaytlsError("missing-pod-ip", "podIp: the pod IP is missing", {
       hint: "pass --pod-ip or set POD_IP (in Kubernetes: env POD_IP from fieldRef status.podIP)",
+      field: "podIp",
     });
   }
-  const podIp = checkIp(id.podIp, "--pod-ip");
+  // Errors name the option (`dns[1]`); the CLI says which flag that is (src/cli/field-flags.ts).
+  const podIp = checkIp(id.podIp, "podIp");
   const dns = ["localhost"];
   if (id.role === "head") {
     if (!id.headFqdn) {
-      throw new RaytlsError("missing-head-fqdn", "the head certificate needs the head Service FQDN", {
+      throw new RaytlsError("missing-head-fqdn", "headFqdn: the head certificate needs the head Service FQDN", {
         hint: "pass --head-fqdn or set FQ_RAY_IP (e.g. raycluster-tls-head-svc.default.svc.cluster.local); workers dial the head by it",
+        field: "headFqdn",
       });
     }
-    dns.push(checkDnsName(id.headFqdn, "--head-fqdn"));
+    dns.push(checkDnsName(id.headFqdn, "headFqdn"));
   }
-  for (const d of id.dns ?? []) dns.push(checkDnsName(d, "--dns"));
-  const ips = ["127.0.0.1", podIp, ...(id.ips ?? []).map((ip) => checkIp(ip, "--ip"))];
+  (id.dns ?? []).forEach((d, i) => dns.push(checkDnsName(d, `dns[${i}]`)));
+  const ips = ["127.0.0.1", podIp, ...(id.ips ?? []).map((ip, i) => checkIp(ip, `ips[${i}]`))];
   const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
   return [...uniq(dns).map((value) => ({ type: "dns" as const, value })), ...uniq(ips).map((value) => ({ type: "ip" as const, value }))];
 }

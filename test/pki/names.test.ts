@@ -306,10 +306,22 @@ describe("podSans: the seed's SAN rules", () => {
     expect(codeOf(() => podSans(id))).toBe(code);
   });
 
-  it("error messages name the flag", () => {
-    expect(() => podSans({ role: "worker", podIp: "x" })).toThrow('--pod-ip: "x" is not a valid IP address');
-    expect(() => podSans({ role: "worker", podIp: "10.0.0.5", ips: ["y"] })).toThrow('--ip: "y" is not a valid IP address');
-    expect(() => podSans({ role: "worker", podIp: "10.0.0.5", dns: ["a..b"] })).toThrow('--dns: "a..b" is not a valid DNS name');
+  it("error messages name the library option, index included (the CLI turns it into its flag)", () => {
+    const fieldOf = (fn: () => unknown): string | undefined => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as RaytlsError).field;
+      }
+      return "no error";
+    };
+    expect(() => podSans({ role: "worker", podIp: "x" })).toThrow('podIp: "x" is not a valid IP address');
+    expect(() => podSans({ role: "worker", podIp: "10.0.0.5", ips: ["10.0.0.6", "y"] })).toThrow('ips[1]: "y" is not a valid IP address');
+    expect(() => podSans({ role: "worker", podIp: "10.0.0.5", dns: ["a..b"] })).toThrow('dns[0]: "a..b" is not a valid DNS name');
+    expect(() => podSans({ role: "head", podIp: "10.0.0.5", headFqdn: "10.0.0.6" })).toThrow('headFqdn: "10.0.0.6" is an IP address');
+    expect(fieldOf(() => podSans({ role: "worker", podIp: "10.0.0.5", dns: ["ok.example", "bad name!"] }))).toBe("dns[1]");
+    expect(fieldOf(() => podSans({ role: "worker", podIp: "" }))).toBe("podIp");
+    expect(fieldOf(() => parseRole("boss"))).toBe("role");
   });
 
   it("parseRole takes head and worker only", () => {

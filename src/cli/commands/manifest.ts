@@ -83,7 +83,7 @@ async function runManifest(ctx: CliContext, opts: ManifestCliOptions): Promise<n
   const [{ buildManifest, manifestFiles, manifestYaml }, names, parse, { writeFilesAtomically, readInputFile }] = await Promise.all([
     import("../../k8s/manifest.js"),
     import("../../k8s/kuberay-names.js"),
-    import("../../k8s/manifest-options.js"),
+    import("../manifest-flags.js"),
     import("../../io/secure-files.js"),
   ]);
   const { parseKeyType } = await import("../../pki/key-types.js");

@@ -1,9 +1,11 @@
 /**
- * Checking `raytls manifest`'s inputs: each error names the option and the value (STYLE.md rule 5).
+ * Parsing `raytls manifest`'s flags into src/k8s's option types: each error names the flag and the
+ * value (STYLE.md rule 5). CLI flag parsing, so it lives in src/cli; src/k8s keeps the types
+ * (`WorkerGroup`, `ManifestOptions`) and builds from values (issue 12 section 3).
  */
 import { RaytlsError } from "../errors.js";
 import { checkDnsName } from "../pki/names.js";
-import type { WorkerGroup } from "./raycluster-builder.js";
+import type { WorkerGroup } from "../k8s/raycluster-builder.js";
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
