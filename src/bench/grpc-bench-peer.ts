@@ -14,6 +14,7 @@ import { issuePodCert } from "../pki/issue.js";
 import { raytlsCommand } from "../io/package-root.js";
 import { healthCheck } from "../ray/health-check.js";
 import type { ClientTls } from "../ray/client-tls.js";
+import { benchPeerError } from "./scenario.js";
 
 export interface BenchPki {
   dir: string;
@@ -73,10 +74,10 @@ export function firstLine<T>(child: ChildProcess, what: string): Promise<T> {
       try {
         resolve(JSON.parse(line) as T);
       } catch {
-        reject(new Error(`${what} printed ${JSON.stringify(line)}: ${stderr}`));
+        reject(benchPeerError(`${what} printed ${JSON.stringify(line)}: ${stderr}`));
       }
     });
-    child.once("exit", (code) => reject(new Error(`${what} exited ${code}: ${stderr.trim()}`)));
+    child.once("exit", (code) => reject(benchPeerError(`${what} exited ${code}: ${stderr.trim()}`)));
   });
 }
 
@@ -103,11 +104,11 @@ export async function startBenchHead(tlsEnv: Record<string, string> | null, clie
   const stop = () => stopChild(child);
   const until = Date.now() + 15_000;
   while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`bench head exited: ${stderr}`);
+    if (child.exitCode !== null) throw benchPeerError(`bench head exited: ${stderr}`);
     const r = await healthCheck({ address: `127.0.0.1:${port}`, tls: client, protocol: "grpc-health", timeoutMs: 1000, diagnose: false });
     if (r.ok) return { port, pid: child.pid!, stop };
     await new Promise((res) => setTimeout(res, 100));
   }
   await stop();
-  throw new Error(`bench head did not come up: ${stderr}`);
+  throw benchPeerError(`bench head did not come up: ${stderr}`);
 }

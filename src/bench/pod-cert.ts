@@ -15,7 +15,7 @@ import { issuePodCert } from "../pki/issue.js";
 import type { KeyType } from "../pki/key-types.js";
 import { packageRoot } from "../io/package-root.js";
 import { median } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./scenario.js";
+import { benchPeerError, type BenchOptions, type BenchResult } from "./scenario.js";
 
 function inProcessRate(ca: ReturnType<typeof loadCa>, keyType: KeyType, count: number): number {
   const start = performance.now();
@@ -37,7 +37,7 @@ function timeIt(fn: () => void): number {
 }
 
 function must(r: ReturnType<typeof spawnSync>, what: string): void {
-  if (r.status !== 0) throw new Error(`${what} failed: ${String(r.stderr)}`);
+  if (r.status !== 0) throw benchPeerError(`${what} failed: ${String(r.stderr)}`);
 }
 
 export default async function podCertBench(o: BenchOptions): Promise<BenchResult> {

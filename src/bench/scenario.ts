@@ -3,6 +3,18 @@
  * the registry (which imports every scenario) and the scenarios (which need these types) do not
  * import each other (issue 12 section 3).
  */
+import { RaytlsError } from "../errors.js";
+
+/**
+ * A process or peer a scenario started failed (a head that never came up, a signer that exited,
+ * openssl refusing): the measurement could not be taken, exit 1. Not a bug in raytls, so not a bare Error.
+ */
+export function benchPeerError(message: string): RaytlsError {
+  return new RaytlsError("bench-peer-failed", message, {
+    kind: "check",
+    hint: "the benchmark's own processes failed on this machine; the message carries their stderr",
+  });
+}
 export interface BenchOptions {
   /** Repetitions for medians. Default is chosen by each scenario (>= 5). */
   runs?: number;

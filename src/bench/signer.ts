@@ -16,7 +16,7 @@ import { createCsr } from "../pki/csr.js";
 import { raytlsCommand } from "../io/package-root.js";
 import { requestCertificate } from "../signer/client.js";
 import { median } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./scenario.js";
+import { benchPeerError, type BenchOptions, type BenchResult } from "./scenario.js";
 
 const REQUESTS = 1000;
 const CONCURRENCY = 64;
@@ -37,7 +37,7 @@ async function startSignerProcess(dir: string): Promise<{ child: ChildProcess; u
       const m = /listening on (https:\/\/\S+)/.exec(err);
       if (m) resolve(m[1]!);
     });
-    child.once("exit", (code) => reject(new Error(`signer exited (${code}): ${err}`)));
+    child.once("exit", (code) => reject(benchPeerError(`signer exited (${code}): ${err}`)));
   });
   return { child, url };
 }
