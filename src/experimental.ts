@@ -14,6 +14,6 @@
  * The raytls CLI uses them internally (`raytls node`, `raytls lab`, `raytls demo`).
  */
 export { RayChannelCredentials } from "./ray/ray-channel-credentials.js";
-export { startHead, type HeadOptions, type RunningHead } from "./ray/head-node.js";
+export { startHead, type ExtraService, type HeadOptions, type RunningHead } from "./ray/head-node.js";
 export { startWorker, headAddressFromEnv, type WorkerOptions, type RunningWorker } from "./ray/worker-node.js";
 export type { ClientTls } from "./ray/client-tls.js";

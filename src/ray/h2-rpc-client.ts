@@ -5,7 +5,6 @@ import { H2UnaryClient } from "./h2-unary-client.js";
 import type { ClientTls } from "./client-tls.js";
 import type { DialTarget } from "./dial-target.js";
 
-
 export class H2RpcClient {
   private readonly h2: H2UnaryClient;
 

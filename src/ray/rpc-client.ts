@@ -7,10 +7,6 @@ import { methodNamed, type CallOptions, type MethodName, type RequestOf, type Re
 import { RayChannelCredentials, type ClientTls } from "./ray-channel-credentials.js";
 import type { DialTarget } from "./dial-target.js";
 
-export type { CallOptions } from "./rpc-methods.js";
-
-
-
 export class RayRpcClient {
   readonly client: Client;
 
