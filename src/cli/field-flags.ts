@@ -26,7 +26,8 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
  * is not an option the CLI passes through (a flag already, a file name).
  */
 export function flagFor(field: string): string | undefined {
-  const base = /^[A-Za-z]+/.exec(field)?.[0];
+  // Only an option path (`name`, `name[1]`, `name[0].sub`): a file such as `dns.csr` is not the option `dns`.
+  const base = /^([A-Za-z]+)(\[\d+\](\.[A-Za-z]+)*)?$/.exec(field)?.[1];
   return base !== undefined && Object.hasOwn(FIELD_FLAGS, base) ? FIELD_FLAGS[base] : undefined;
 }
 

@@ -93,6 +93,9 @@ describe("inCliTerms and the table", () => {
     const file = new RaytlsError("bad-csr", "req.pem: DNS SAN: bad", { field: "req.pem: DNS SAN" });
     expect(inCliTerms(file)).toBe(file);
     expect(flagFor("toString")).toBeUndefined();
+    // a CSR file that happens to be called dns.csr is not the option dns
+    expect(flagFor("dns.csr: DNS SAN")).toBeUndefined();
+    expect(flagFor("dns.csr")).toBeUndefined();
   });
 
   it("every flag in the table is a flag some verb has", () => {
