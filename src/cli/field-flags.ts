@@ -14,6 +14,7 @@ export const FIELD_FLAGS: Readonly<Record<string, string>> = {
   dns: "--dns",
   ips: "--ip",
   days: "--days",
+  subject: "--subject",
   headDns: "--head-dns",
   workerGroups: "--worker-group",
   rayVersion: "--ray-version",

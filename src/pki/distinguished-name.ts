@@ -10,11 +10,12 @@ import { OID, RDN_ATTRIBUTES as ATTRIBUTES, rdnName } from "./oids.js";
 
 export type Rdn = [attribute: string, value: string];
 
-export function parseSubject(s: string, where = "--subject"): Rdn[] {
+export function parseSubject(s: string, where = "subject"): Rdn[] {
   const text = s.trim();
   if (!text.startsWith("/")) {
     throw new RaytlsError("bad-subject", `${where}: "${s}" must start with "/" like openssl -subj`, {
       hint: 'write it as "/CN=Ray CA/O=Example"',
+      field: where,
     });
   }
   const rdns: Rdn[] = [];
@@ -28,14 +29,15 @@ export function parseSubject(s: string, where = "--subject"): Rdn[] {
     if (!attr || value === "") {
       throw new RaytlsError("bad-subject", `${where}: cannot read "${part}"`, {
         hint: `each part is KEY=value with KEY one of ${Object.keys(ATTRIBUTES).join(", ")}`,
+        field: where,
       });
     }
     if (attr === "C" && !/^[A-Z]{2}$/i.test(value)) {
-      throw new RaytlsError("bad-subject", `${where}: country "C=${value}" must be two letters`, { hint: "e.g. C=US" });
+      throw new RaytlsError("bad-subject", `${where}: country "C=${value}" must be two letters`, { hint: "e.g. C=US", field: where });
     }
     rdns.push([attr, value]);
   }
-  if (rdns.length === 0) throw new RaytlsError("bad-subject", `${where}: the subject is empty`, { hint: 'e.g. "/CN=Ray CA"' });
+  if (rdns.length === 0) throw new RaytlsError("bad-subject", `${where}: the subject is empty`, { hint: 'e.g. "/CN=Ray CA"', field: where });
   return rdns;
 }
 

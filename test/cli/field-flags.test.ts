@@ -47,6 +47,7 @@ describe("library errors name the option", () => {
 
   it("createCa and the seed scripts: days and headDns[i]; buildManifest: the missing ca", async () => {
     await expect(createCa({ days: 36501 })).rejects.toMatchObject({ field: "days", message: "days: 36501 is not between 1 and 36500" });
+    await expect(createCa({ subject: "CN=x" })).rejects.toMatchObject({ field: "subject", message: 'subject: "CN=x" must start with "/" like openssl -subj' });
     expect(thrown(() => gencertScript("head", { days: 1.5 })).field).toBe("days");
     expect(thrown(() => gencertScript("head", { headDns: ["a", "b..c"] })).message).toBe('headDns[1]: "b..c" is not a valid DNS name');
     const noCa = thrown(() => buildManifest({ name: "demo", namespace: "default", mode: "seed", clusterDomain: "cluster.local" }));
