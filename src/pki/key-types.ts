@@ -15,11 +15,12 @@ export function isKeyType(s: string): s is KeyType {
   return (KEY_TYPES as readonly string[]).includes(s);
 }
 
-export function parseKeyType(s: string, where = "--key-type"): KeyType {
+export function parseKeyType(s: string, where = "keyType"): KeyType {
   const v = s.trim().toLowerCase();
   if (isKeyType(v)) return v;
   throw new RaytlsError("bad-key-type", `${where}: unknown key type "${s}"`, {
     hint: `use one of ${KEY_TYPES.join(", ")} (rsa-2048 reproduces the seed's openssl commands)`,
+    field: where,
   });
 }
 

@@ -23,11 +23,12 @@ export interface DialTarget {
 
 export type HostsOverride = Map<string, string>;
 
-/** Parses `HOST:PORT` or `[IPv6]:PORT`; `where` names the flag or variable in errors. */
-export function parseAddress(address: string, where = "--address", defaultPort?: number): { host: string; port: number } {
+/** Parses `HOST:PORT` or `[IPv6]:PORT`; `where` names the option, flag or variable in errors. */
+export function parseAddress(address: string, where = "address", defaultPort?: number): { host: string; port: number } {
   const bad = (why: string) =>
     new RaytlsError("bad-address", `${where}: "${address}" ${why}`, {
       hint: "give HOST:PORT, e.g. raycluster-tls-head-svc.default.svc.cluster.local:6379 or 10.0.0.5:6379",
+      field: where,
     });
   let host: string;
   let portText: string | undefined;
@@ -77,7 +78,7 @@ function normalise(name: string): string {
   return name.toLowerCase().replace(/\.$/, "");
 }
 
-export function resolveTarget(address: string, hosts: HostsOverride = new Map(), where = "--address"): DialTarget {
+export function resolveTarget(address: string, hosts: HostsOverride = new Map(), where = "address"): DialTarget {
   const { host, port } = parseAddress(address, where);
   const mapped = hosts.get(normalise(host));
   const dialHost = mapped ?? host;

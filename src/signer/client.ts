@@ -65,15 +65,15 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-export function parseSignerUrl(url: string, where = "--signer"): URL {
+export function parseSignerUrl(url: string, where = "url"): URL {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new RaytlsError("bad-signer-url", `${where}: "${url}" is not a URL`, { hint: "e.g. --signer https://raytls-signer.default.svc.cluster.local:8443" });
+    throw new RaytlsError("bad-signer-url", `${where}: "${url}" is not a URL`, { hint: "e.g. https://raytls-signer.default.svc.cluster.local:8443", field: where });
   }
   if (u.protocol !== "https:") {
-    throw new RaytlsError("bad-signer-url", `${where}: "${url}" is not https`, { hint: "the signer speaks HTTPS only: --signer https://HOST:8443" });
+    throw new RaytlsError("bad-signer-url", `${where}: "${url}" is not https`, { hint: "the signer speaks HTTPS only: https://HOST:8443", field: where });
   }
   return u;
 }

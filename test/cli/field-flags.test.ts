@@ -10,6 +10,9 @@ import { createCa, loadCa, type LoadedCa } from "../../src/pki/ca.js";
 import { issuePodCert } from "../../src/pki/issue.js";
 import { buildManifest } from "../../src/k8s/manifest.js";
 import { gencertScript } from "../../src/k8s/seed-scripts.js";
+import { parseKeyType } from "../../src/pki/key-types.js";
+import { healthCheck } from "../../src/ray/health-check.js";
+import { parseSignerUrl } from "../../src/signer/client.js";
 import { FIELD_FLAGS, flagFor, inCliTerms } from "../../src/cli/field-flags.js";
 import { buildProgram } from "../../src/cli/main.js";
 import type { CliContext } from "../../src/cli/context.js";
@@ -55,6 +58,12 @@ describe("library errors name the option", () => {
     const noTokens = thrown(() => buildManifest({ name: "demo", namespace: "default", mode: "signer", clusterDomain: "cluster.local", ca: { caCertPem: caPems.certPem, caKeyPem: caPems.keyPem } }));
     expect(noTokens.field).toBe("signer");
   });
+
+  it("healthCheck: address; parseKeyType: keyType; the signer client: url", async () => {
+    await expect(healthCheck({ address: "head-svc", tls: null })).rejects.toMatchObject({ field: "address", message: 'address: "head-svc" has no port' });
+    expect(thrown(() => parseKeyType("ed448")).message).toBe('keyType: unknown key type "ed448"');
+    expect(thrown(() => parseSignerUrl("http://signer:8443")).field).toBe("url");
+  });
 });
 
 describe("the CLI says its flag", () => {
@@ -74,6 +83,13 @@ describe("the CLI says its flag", () => {
     expect(text.err).not.toContain("dns[1]");
     const json = await runCli([...argv, "--json"]);
     expect(JSON.parse(json.out).error).toMatchObject({ code: "bad-dns-name", field: "--dns", message: '--dns: "bad name!" is not a valid DNS name' });
+  });
+
+  it("health-check --address and ca create --key-type say their flags", async () => {
+    const hc = await runCli(["health-check", "--address", "head-svc"]);
+    expect([hc.code, hc.err]).toEqual([2, expect.stringContaining('ERROR: --address: "head-svc" has no port')]);
+    const ca = await runCli(["ca", "create", "--out", path.join(dir.dir, "ca2"), "--key-type", "ed448"]);
+    expect([ca.code, ca.err]).toEqual([2, expect.stringContaining('ERROR: --key-type: unknown key type "ed448"')]);
   });
 
   it("csr create --ip and --pod-ip say their flags", async () => {
