@@ -15,7 +15,8 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { openssl, opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { openssl, opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const HEAD_FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
 const HEAD_IP = "10.244.0.5";
@@ -192,12 +193,11 @@ const count = (hay: string, needle: string): number => hay.split(needle).length 
 // -------------------------------------------------------------------------------------------------
 
 describe("raytls-made certificates, read and judged by openssl and Node", () => {
-  let tmp: { dir: string; cleanup: () => void } | undefined;
+  const tmp = useTempDir("raytls-openssl-interop-");
   const servers: SServer[] = [];
   const made = new Map<KeyType, { caDir: string; ca: string; caKey: string; pods: Record<PodId, { dir: string; cert: string; key: string }>; at: number }>();
 
   beforeAll(async () => {
-    tmp = tempDir("raytls-openssl-interop-");
     for (const kt of KEY_TYPES) {
       const base = path.join(tmp.dir, kt);
       const caDir = path.join(base, "ca");
@@ -214,11 +214,7 @@ describe("raytls-made certificates, read and judged by openssl and Node", () => 
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      await Promise.all(servers.map((s) => stopProcess(s.child)));
-    } finally {
-      tmp?.cleanup();
-    }
+    await Promise.all(servers.map((s) => stopProcess(s.child)));
   });
 
   describe.each(KEY_TYPES)("%s", (kt) => {
@@ -406,12 +402,11 @@ describe("raytls-made certificates, read and judged by openssl and Node", () => 
 // -------------------------------------------------------------------------------------------------
 
 describe("openssl-made certificates, read by raytls inspect and judged by raytls verify", () => {
-  let tmp: { dir: string; cleanup: () => void } | undefined;
+  const tmp = useTempDir("raytls-openssl-made-");
   const f: Record<string, { cert: string; key: string }> = {};
   const CA_SUBJ = { ec: "/C=US/O=Interop Test/CN=ec interop CA", rsa: "/C=US/O=Interop Test/CN=rsa interop CA" };
 
   beforeAll(() => {
-    tmp = tempDir("raytls-openssl-made-");
     const d = tmp.dir;
     f.ecCa = opensslCa(d, "ec-ca", { subj: CA_SUBJ.ec });
     f.rsaCa = opensslCa(d, "rsa-ca", { rsa: true, subj: CA_SUBJ.rsa });
@@ -426,7 +421,6 @@ describe("openssl-made certificates, read by raytls inspect and judged by raytls
     f.other = opensslLeaf(d, "other", f.ecCa, { san: "DNS:other.example.com" });
   });
 
-  afterAll(() => tmp?.cleanup());
 
   const inspect = async (file: string): Promise<any> => {
     const r = await runCli(["inspect", file, "--json"]);
@@ -486,7 +480,7 @@ describe("openssl-made certificates, read by raytls inspect and judged by raytls
   });
 
   it("inspect --json reads openssl keys in PKCS#8, SEC1 and PKCS#1 and fingerprints their public key", async () => {
-    const d = tmp!.dir;
+    const d = tmp.dir;
     const sec1 = path.join(d, "sec1.key");
     const pkcs1 = path.join(d, "pkcs1.key");
     ok(openssl(["ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out", sec1]), "ecparam");

@@ -15,7 +15,8 @@ import { createServer, type Server } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCertificatePem } from "../../src/pki/certificate-reader.js";
 import { BIN } from "../helpers/cli.js";
-import { opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 /** An OID of ~630 content bytes: 1.3.6.1.4.1.99999 followed by 620 arcs of 1. */
 const LONG_OID = `1.3.6.1.4.1.99999${".1".repeat(620)}`;
@@ -30,7 +31,7 @@ function run(args: string[]): Promise<{ code: number | null; signal: NodeJS.Sign
 }
 
 describe("a server presenting a certificate with a 600+ byte EKU OID", () => {
-  const tmp = tempDir("raytls-hostile-");
+  const tmp = useTempDir("raytls-hostile-");
   let server: Server;
   let port = 0;
   let ca: { cert: string; key: string };
@@ -49,7 +50,6 @@ describe("a server presenting a certificate with a 600+ byte EKU OID", () => {
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    tmp.cleanup();
   });
 
   it("the strict reader refuses it, naming the field", () => {
