@@ -14,7 +14,19 @@ export interface CliResult {
   err: string;
 }
 
-export async function runCli(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export interface RunningCli {
+  /** The exit code and everything printed, once the command returns. */
+  result: Promise<CliResult>;
+  /** What it printed so far. */
+  out(): string;
+  err(): string;
+}
+
+/**
+ * `raytls argv` in-process, returning at once: for a command that runs until a signal (`signer
+ * serve`), whose output is read as it comes. The environment is `env` only, never the runner's.
+ */
+export function startCli(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): RunningCli {
   let out = "";
   let err = "";
   const ctx: CliContext = {
@@ -25,8 +37,12 @@ export async function runCli(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?:
     exitCode: 0,
     color: false,
   };
-  const code = await main(argv, ctx);
-  return { code, out, err };
+  return { result: main(argv, ctx).then((code) => ({ code, out, err })), out: () => out, err: () => err };
+}
+
+/** `raytls argv` in-process, to completion. */
+export function runCli(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return startCli(argv, o).result;
 }
 
 /**

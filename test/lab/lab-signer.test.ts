@@ -13,7 +13,8 @@ import { labDown, labStatus, labUp, type LabUpResult } from "../../src/lab/lab.j
 import { execInPod } from "../../src/lab/pod-exec.js";
 import { isAlive } from "../../src/lab/lab-processes.js";
 import { filesContainingKey, readAudit } from "../../src/lab/lab-signer.js";
-import { listLabNetns, netnsUnavailable } from "../../src/lab/netns.js";
+import { listLabNetns } from "../../src/lab/netns.js";
+import { netnsSkip } from "../helpers/netns-fixture.js";
 import { freePort } from "../helpers/ports.js";
 import { useTempDir } from "../helpers/temp-dir.js";
 import { buildCliBundle } from "./cli-bundle.js";
@@ -22,8 +23,7 @@ let bundle: Awaited<ReturnType<typeof buildCliBundle>>;
 const tmp = useTempDir("raytls-lab-signer-");
 const labs: Array<{ dir: string; name: string }> = [];
 
-const netnsWhy = await netnsUnavailable();
-if (netnsWhy) console.warn(`SKIP netns signer lab test: ${netnsWhy}`);
+const netnsWhy = await netnsSkip("netns signer lab test");
 
 beforeAll(async () => {
   bundle = await buildCliBundle();

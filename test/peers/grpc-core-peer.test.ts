@@ -1,10 +1,10 @@
 /** The gRPC C-core peer (python3-grpcio) the other tests rely on: all four Ray methods over mTLS, and the refusals C-core reports. */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coreCall, grpcCoreAvailable, startCoreServer, type CoreServer } from "../helpers/grpc-core.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const avail = grpcCoreAvailable();
 if (!avail.ok) console.warn(`[grpc-core-peer.test] skipping: ${avail.reason}`);
@@ -77,6 +77,7 @@ async function waitForRecord(
 }
 
 describe.skipIf(!avail.ok)("gRPC C-core peer (python3-grpcio)", () => {
+  const tmp = useTempDir("raytls-grpc-core-peer-");
   let dir = "";
   let ca: Pair;
   let server: Pair;
@@ -87,7 +88,7 @@ describe.skipIf(!avail.ok)("gRPC C-core peer (python3-grpcio)", () => {
   const clusterId = "c0ffee".padEnd(56, "0");
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "raytls-grpc-core-peer-"));
+    dir = tmp.dir;
     ca = makeCa(dir, "test-ca");
     const otherCa = makeCa(dir, "other-ca");
     server = makeLeaf(dir, "server", ca, "DNS:localhost,IP:127.0.0.1");
@@ -105,7 +106,6 @@ describe.skipIf(!avail.ok)("gRPC C-core peer (python3-grpcio)", () => {
 
   afterAll(async () => {
     await Promise.all([tlsServer?.stop(), plainServer?.stop()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const mtls = () => ({ cert: client.cert, key: client.key, ca: ca.cert });
