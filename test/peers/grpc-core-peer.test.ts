@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coreCall, grpcCoreAvailable, startCoreServer, type CoreServer } from "../helpers/grpc-core.js";
 import { useTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait.js";
 
 const avail = grpcCoreAvailable();
 if (!avail.ok) console.warn(`[grpc-core-peer.test] skipping: ${avail.reason}`);
@@ -68,12 +69,7 @@ async function waitForRecord(
   pred: (r: any) => boolean,
   ms = 3000,
 ): Promise<any | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const hit = (await server.records()).find(pred);
-    if (hit || Date.now() > end) return hit;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitFor("a C-core server record", async () => (await server.records()).find(pred), { timeoutMs: ms, intervalMs: 100 }).catch(() => undefined);
 }
 
 describe.skipIf(!avail.ok)("gRPC C-core peer (python3-grpcio)", () => {
