@@ -42,6 +42,35 @@ export function etcNetnsDir(ns: string): string {
   return join("/etc/netns", ns);
 }
 
+/** Creates namespace `ns` holding an up bridge `br0` (and lo): the network the pods plug into. */
+export async function addBridgeNamespace(ns: string): Promise<void> {
+  await ip("netns", "add", ns);
+  await ip("-n", ns, "link", "set", "lo", "up");
+  await ip("-n", ns, "link", "add", "br0", "type", "bridge");
+  await ip("-n", ns, "link", "set", "br0", "up");
+}
+
+/**
+ * Creates namespace `ns` with `eth0` at `address`/24, the peer of `veth` on `bridgeNs`'s br0
+ * (`veth` is an interface name: at most 15 characters, unique in the bridge namespace).
+ */
+export async function addBridgedNamespace(bridgeNs: string, ns: string, veth: string, address: string): Promise<void> {
+  await ip("netns", "add", ns);
+  await ip("-n", bridgeNs, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
+  await ip("-n", bridgeNs, "link", "set", veth, "master", "br0", "up");
+  await ip("-n", ns, "addr", "add", `${address}/24`, "dev", "eth0");
+  await ip("-n", ns, "link", "set", "eth0", "up");
+  await ip("-n", ns, "link", "set", "lo", "up");
+}
+
+/** Writes /etc/netns/<ns>/hosts, which `ip netns exec <ns>` bind-mounts over /etc/hosts. */
+export async function writeNetnsHosts(ns: string, text: string): Promise<string> {
+  const dir = etcNetnsDir(ns);
+  await fsp.mkdir(dir, { recursive: true });
+  await fsp.writeFile(join(dir, "hosts"), text);
+  return dir;
+}
+
 /**
  * Creates the bridge namespace and one namespace per pod. `record` is called with each name
  * *before* it is created, so a crash halfway leaves a state file that lists it.
@@ -49,47 +78,36 @@ export function etcNetnsDir(ns: string): string {
 export async function createNetwork(plan: LabPlan, record: (kind: "netns" | "etc", name: string) => Promise<void>): Promise<void> {
   const br = plan.bridgeNetns!;
   await record("netns", br);
-  await ip("netns", "add", br);
-  await ip("-n", br, "link", "set", "lo", "up");
-  await ip("-n", br, "link", "add", "br0", "type", "bridge");
-  await ip("-n", br, "link", "set", "br0", "up");
+  await addBridgeNamespace(br);
   const hosts = `127.0.0.1 localhost\n::1 localhost\n${plan.pods[0]!.ip} ${plan.headFqdn} ${plan.headShort}\n`;
   for (const [i, pod] of plan.pods.entries()) {
     const ns = pod.netns!;
     await record("netns", ns);
-    await ip("netns", "add", ns);
-    const veth = `veth${i}`;
-    await ip("-n", br, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns);
-    await ip("-n", br, "link", "set", veth, "master", "br0", "up");
-    await ip("-n", ns, "addr", "add", `${pod.ip}/24`, "dev", "eth0");
-    await ip("-n", ns, "link", "set", "eth0", "up");
-    await ip("-n", ns, "link", "set", "lo", "up");
-    const dir = etcNetnsDir(ns);
-    await record("etc", dir);
-    await fsp.mkdir(dir, { recursive: true });
-    await fsp.writeFile(join(dir, "hosts"), `${hosts}${pod.ip} ${plan.name}-${pod.name}\n`);
+    await addBridgedNamespace(br, ns, `veth${i}`, pod.ip);
+    await record("etc", etcNetnsDir(ns));
+    await writeNetnsHosts(ns, `${hosts}${pod.ip} ${plan.name}-${pod.name}\n`);
   }
   if (plan.signer?.netns) {
     // The signer: its own namespace and IP on the same bridge, as a signer pod on the pod network.
-    const ns = plan.signer.netns;
-    await record("netns", ns);
-    await ip("netns", "add", ns);
-    await ip("-n", br, "link", "add", "vethsig", "type", "veth", "peer", "name", "eth0", "netns", ns);
-    await ip("-n", br, "link", "set", "vethsig", "master", "br0", "up");
-    await ip("-n", ns, "addr", "add", `${plan.signer.ip}/24`, "dev", "eth0");
-    await ip("-n", ns, "link", "set", "eth0", "up");
-    await ip("-n", ns, "link", "set", "lo", "up");
+    await record("netns", plan.signer.netns);
+    await addBridgedNamespace(br, plan.signer.netns, "vethsig", plan.signer.ip);
   }
+}
+
+/** Namespaces that exist now whose names start with `prefix`. */
+export async function listNetns(prefix: string): Promise<string[]> {
+  const out = (await run("ip", ["netns", "list"]).catch(() => ({ stdout: "" }))).stdout;
+  return out
+    .split("\n")
+    .map((l) => l.split(" ")[0]!)
+    .filter((n) => n && n.startsWith(prefix));
 }
 
 /** Deletes the given namespaces and /etc/netns dirs, and any left-over `raytls-<name>-*`. */
 export async function deleteNetwork(name: string, netns: string[], etcDirs: string[]): Promise<string[]> {
   const prefix = netnsPrefix(name);
-  const existing = (await run("ip", ["netns", "list"]).catch(() => ({ stdout: "" }))).stdout
-    .split("\n")
-    .map((l) => l.split(" ")[0]!)
-    .filter(Boolean);
-  const doomed = new Set([...netns.filter((n) => n.startsWith(prefix)), ...existing.filter((n) => n.startsWith(prefix))]);
+  const existing = await listNetns(prefix);
+  const doomed = new Set([...netns.filter((n) => n.startsWith(prefix)), ...existing]);
   const removed: string[] = [];
   for (const ns of doomed) {
     if (!existing.includes(ns)) continue;
@@ -105,10 +123,6 @@ export async function deleteNetwork(name: string, netns: string[], etcDirs: stri
 }
 
 /** Namespaces of this lab name that exist now. */
-export async function listLabNetns(name: string): Promise<string[]> {
-  const out = (await run("ip", ["netns", "list"]).catch(() => ({ stdout: "" }))).stdout;
-  return out
-    .split("\n")
-    .map((l) => l.split(" ")[0]!)
-    .filter((n) => n.startsWith(netnsPrefix(name)));
+export function listLabNetns(name: string): Promise<string[]> {
+  return listNetns(netnsPrefix(name));
 }

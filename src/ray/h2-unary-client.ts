@@ -5,7 +5,8 @@
  * application/grpc`, `te: trailers`, 5-byte length-prefixed messages, `grpc-status` /
  * `grpc-message` trailers) and does TLS exactly as RayChannelCredentials does: own certificate
  * presented, chain checked against the CA, C-core peer-name rule on the dialed host, no SNI for
- * IPs. Tested against gRPC C-core and grpc-js servers (test/ray/h2-unary-client.test.ts).
+ * IPs. Tested against a gRPC C-core server (test/ray/health-check.test.ts) and beside the grpc-js
+ * client against raytls's grpc-js head (test/ray/clients.test.ts).
  */
 import { connect as h2connect, type ClientHttp2Session } from "node:http2";
 import { connect as netConnect, type Socket } from "node:net";

@@ -10,7 +10,7 @@
  * grpc-js' own `createSsl` always sets `servername` to the target host, IPs included, so this is
  * a `ChannelCredentials` of our own whose connector calls `tls.connect` itself. The connector
  * interface is grpc-js 1.14's (`_createSecureConnector`), pinned by package-lock.json and covered
- * by test/ray/ray-channel-credentials.test.ts.
+ * by test/ray/clients.test.ts (the grpc-js client: SNI, peer names, mutual TLS).
  */
 import { connect as tlsConnect, createSecureContext, type PeerCertificate, type SecureContext } from "node:tls";
 import type { Socket } from "node:net";

@@ -146,8 +146,12 @@ export async function startSigner(o: SignerOptions): Promise<RunningSigner> {
   // the one request a connection may carry (pipelined bytes behind it: Node reports HPE_PAUSED)
   // must not cut off the answer to that request: the socket closes once it is written.
   server.on("tlsClientError", (_err, socket) => socket.destroy());
-  server.on("clientError", (_err, socket) => {
-    if (!answering.has(socket)) socket.destroy();
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (answering.has(socket)) return;
+    // Headers or request not complete in time: answer 408 as Node does when no handler is set
+    // (RFC 9110 section 15.5.9), so a slow client, and a test, can tell why it was cut off.
+    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT" && socket.writable) socket.end("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n", () => socket.destroy());
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>

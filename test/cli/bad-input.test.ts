@@ -6,13 +6,15 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCa, loadCa } from "../../src/pki/ca.js";
 import { issuePodCert } from "../../src/pki/issue.js";
 import { runCli } from "../helpers/cli.js";
-import { tempDir } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const fixtures = tempDir("raytls-badinput-");
+const fixtures = useTempDir("raytls-badinput-");
+/** Each case runs in a copy of the fixtures, so a case that writes cannot affect the next. */
+const work = useTempDir("raytls-case-", { each: true });
 const F = (p: string): string => path.join(fixtures.dir, p);
 
 beforeAll(async () => {
@@ -68,8 +70,6 @@ beforeAll(async () => {
   const nosan = execFileSync("openssl", ["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=x", "-keyout", "/dev/null"], { encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
   writeFileSync(F("nosan.csr"), nosan);
 });
-
-afterAll(() => fixtures.cleanup());
 
 /** name -> sha256 of every file below dir (modes included), to prove nothing was written. */
 function snapshot(dir: string): Record<string, string> {
@@ -167,22 +167,17 @@ describe("bad input: exit 2, a clear message, nothing written", () => {
   });
 
   it.each(cases)("$name", async (c) => {
-    const work = tempDir("raytls-case-");
-    try {
-      cpSync(fixtures.dir, work.dir, { recursive: true });
-      const before = snapshot(work.dir);
-      const r = await runCli(c.argv, { cwd: work.dir, env: c.env ?? {} });
-      expect(r.code, `stderr: ${r.err}`).toBe(2);
-      expect(r.err).toMatch(c.message);
-      expect(r.err).not.toMatch(/^\s+at /m);
-      // raytls's own form for every error, commander's included (issue 11): no lowercase "error:".
-      expect(r.err).toMatch(/^ERROR: /);
-      expect(r.err).not.toMatch(/^error:/m);
-      // Errors raised by raytls carry a hint; commander's usage errors point at --help.
-      expect(r.err).toMatch(/hint: |--help/);
-      expect(snapshot(work.dir)).toEqual(before);
-    } finally {
-      work.cleanup();
-    }
+    cpSync(fixtures.dir, work.dir, { recursive: true });
+    const before = snapshot(work.dir);
+    const r = await runCli(c.argv, { cwd: work.dir, env: c.env ?? {} });
+    expect(r.code, `stderr: ${r.err}`).toBe(2);
+    expect(r.err).toMatch(c.message);
+    expect(r.err).not.toMatch(/^\s+at /m);
+    // raytls's own form for every error, commander's included (issue 11): no lowercase "error:".
+    expect(r.err).toMatch(/^ERROR: /);
+    expect(r.err).not.toMatch(/^error:/m);
+    // Errors raised by raytls carry a hint; commander's usage errors point at --help.
+    expect(r.err).toMatch(/hint: |--help/);
+    expect(snapshot(work.dir)).toEqual(before);
   });
 });

@@ -7,14 +7,15 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadCa } from "../../src/pki/ca.js";
 import { verifyCertificate } from "../../src/pki/verify.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
-import { openssl, tempDir } from "../helpers/openssl.js";
+import { openssl } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const HEAD_FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
-const tmp = tempDir("raytls-csrflow-");
+const tmp = useTempDir("raytls-csrflow-");
 const D = (p: string): string => path.join(tmp.dir, p);
 const mode = (f: string): number => statSync(f).mode & 0o777;
 const ok = (r: CliResult, what: string): CliResult => {
@@ -38,7 +39,6 @@ beforeAll(async () => {
   ok(await runCli(["ca", "create", "--out", "signer/ca"], { cwd: tmp.dir }), "ca create");
 });
 
-afterAll(() => tmp.cleanup());
 
 describe("csr create, then csr sign on the CA side", () => {
   let created: CliResult;

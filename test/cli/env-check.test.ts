@@ -5,17 +5,18 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createCa, loadCa, type PemPair } from "../../src/pki/ca.js";
 import { issuePodCert } from "../../src/pki/issue.js";
 import { checkRayEnv, type EnvReport } from "../../src/ray/env-check.js";
 import { RAY_MISSING_TLS_VARS } from "../../src/ray/tls-env.js";
 import { runCli } from "../helpers/cli.js";
-import { opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const RAY_MESSAGE = "If the environment variable RAY_USE_TLS is set to true then RAY_TLS_SERVER_CERT, RAY_TLS_SERVER_KEY and RAY_TLS_CA_CERT must also be set.";
 
-const tmp = tempDir("raytls-envcheck-");
+const tmp = useTempDir("raytls-envcheck-");
 const F = (p: string): string => path.join(tmp.dir, p);
 
 beforeAll(async () => {
@@ -54,7 +55,6 @@ beforeAll(async () => {
 
 const osFiles: { ca: string; cert: string; key: string } = { ca: "", cert: "", key: "" };
 
-afterAll(() => tmp.cleanup());
 
 /** A complete, good environment (worker 10.244.0.7), with overrides; `undefined` removes a variable. */
 function env(over: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {

@@ -1,13 +1,12 @@
 /** Issue 11: commands raytls prints run as printed, whether or not `raytls` is on PATH. */
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { raytlsInvocation } from "../../src/cli/invocation.js";
 import { BIN, runCli } from "../helpers/cli.js";
-import { tempDir } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const t = tempDir("raytls-invocation-");
-afterAll(() => t.cleanup());
+const t = useTempDir("raytls-invocation-");
 
 describe("raytlsInvocation", () => {
   it("is `raytls` when an executable raytls is on PATH, else the bin's absolute path", () => {

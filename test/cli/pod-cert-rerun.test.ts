@@ -6,16 +6,16 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createCa, loadCa } from "../../src/pki/ca.js";
 import { issuePodCert } from "../../src/pki/issue.js";
 import { judgeExistingPodCert, RENEW_WHEN_LEFT } from "../../src/pki/pod-cert-reuse.js";
 import { podSans } from "../../src/pki/pod-identity.js";
 import { runCli } from "../helpers/cli.js";
-import { opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const work = tempDir("raytls-rerun-");
-afterAll(() => work.cleanup());
+const work = useTempDir("raytls-rerun-");
 const read = (f: string): string => readFileSync(path.join(work.dir, f), "utf8");
 
 describe("pod-cert twice into the same --out (local CA)", () => {

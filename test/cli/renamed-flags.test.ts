@@ -4,12 +4,11 @@
  * --serving-dns (--dns is a pod SAN elsewhere), node's listen address is --bind (--host is a name
  * to check in verify). The old spellings still work, hidden from --help, with a one-line note.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { tempDir } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const t = tempDir("raytls-flags-");
-afterAll(() => t.cleanup());
+const t = useTempDir("raytls-flags-");
 
 describe("renamed flags", () => {
   it("verify --ca still works with a deprecation note on stderr, and gives what --ca-cert gives", async () => {

@@ -5,12 +5,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { tempDir } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const t = tempDir("raytls-results-");
-afterAll(() => t.cleanup());
+const t = useTempDir("raytls-results-");
 
 describe("verify on a bundle with the CA first", () => {
   it("one FAIL that names where the pod certificate is, on stdout, exit 1; leaf first passes", async () => {

@@ -7,11 +7,10 @@
  * the test process exits.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTempDir } from "./temp-dir.js";
 
 export const PYTHON = "/usr/bin/python3";
 export const PEER_SCRIPT = fileURLToPath(new URL("../peers/grpc_core_peer.py", import.meta.url));
@@ -168,13 +167,13 @@ function hostOf(listen: string): string {
 
 export async function startCoreServer(o: StartCoreServerOptions): Promise<CoreServer> {
   const listen = o.listen ?? "127.0.0.1:0";
-  const dir = mkdtempSync(join(tmpdir(), "raytls-core-server-"));
+  const { dir, cleanup: cleanupDir } = makeTempDir("raytls-core-server-");
   const recordFile = join(dir, "records.jsonl");
   const args = ["server", "--listen", listen, "--record", recordFile];
   if (o.plaintext) args.push("--plaintext");
   else {
     if (!o.cert || !o.key || !o.ca) {
-      rmSync(dir, { recursive: true, force: true });
+      cleanupDir();
       throw new Error("startCoreServer: cert, key and ca are required unless plaintext");
     }
     args.push("--cert", o.cert, "--key", o.key, "--ca", o.ca);
@@ -193,8 +192,6 @@ export async function startCoreServer(o: StartCoreServerOptions): Promise<CoreSe
     stderr = tail(stderr + d, 16_000);
   });
   child.stdout!.setEncoding("utf8");
-
-  const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
 
   let port: number;
   try {

@@ -1,17 +1,11 @@
 /** The openssl CLI as a real peer: make certificates with arbitrary extensions, verify, handshake. */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 
 export function openssl(args: string[], o: { cwd?: string; input?: string } = {}): { code: number; out: string; err: string } {
   const r = spawnSync("openssl", args, { cwd: o.cwd, input: o.input, encoding: "utf8", timeout: 30_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-
-export function tempDir(prefix = "raytls-test-"): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A CA made by openssl (ECDSA P-256 unless `rsa`), as the seed's Step 1-1 does. */

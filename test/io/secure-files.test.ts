@@ -4,13 +4,13 @@
  */
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { readInputFile, writeFilesAtomically } from "../../src/io/secure-files.js";
 import { runCli } from "../helpers/cli.js";
-import { tempDir } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-let tmp: { dir: string; cleanup: () => void };
+const tmp = useTempDir("raytls-securefiles-", { each: true });
 const D = (p: string): string => path.join(tmp.dir, p);
 const mode = (f: string): number => statSync(f).mode & 0o777;
 const temps = (dir: string): string[] => readdirSync(dir).filter((n) => n.endsWith(".tmp"));
@@ -24,11 +24,6 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   }
   return undefined;
 }
-
-beforeEach(() => {
-  tmp = tempDir("raytls-securefiles-");
-});
-afterEach(() => tmp.cleanup());
 
 describe("modes", () => {
   it.each([0o022, 0o077, 0o000, 0o777])("0600, 0400, 0644 and the default under umask %s", async (umask) => {

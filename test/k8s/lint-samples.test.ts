@@ -4,8 +4,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles } from "../../src/k8s/lint/lint.js";
-import { CRD, CRD_FILE, crdText, runCli, SAMPLES, tempDir } from "./k8s-fixture.js";
+import { CRD, CRD_FILE, crdText, SAMPLES } from "./k8s-fixture.js";
+import { runCli } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { needsShared } from "../helpers/shared-reference.js";
+
+const tmp = useTempDir("raytls-k8s-");
 
 needsShared(SAMPLES, CRD).describe("raytls lint on KubeRay's samples and on raytls's own output", () => {
   const samples = SAMPLES.skip ?? CRD.skip ? [] : SAMPLES.entries().filter((f) => f.endsWith(".yaml"));
@@ -28,11 +32,11 @@ needsShared(SAMPLES, CRD).describe("raytls lint on KubeRay's samples and on rayt
   }
 
   it("raytls manifest (seed, two groups, autoscaler): no error and no CA-key warning (CLI, --json)", async () => {
-    const cwd = tempDir();
-    const m = await runCli(["manifest", "--name", "rc", "--worker-group", "a:1:1:2", "--worker-group", "b:0:0:3", "--autoscaler", "--out", "k8s"], cwd);
+    const cwd = tmp.fresh();
+    const m = await runCli(["manifest", "--name", "rc", "--worker-group", "a:1:1:2", "--worker-group", "b:0:0:3", "--autoscaler", "--out", "k8s"], { cwd });
     expect(m.code, m.err).toBe(0);
     const files = ["secret-rc-ca-tls.yaml", "configmap-rc-tls-scripts.yaml", "raycluster-rc.yaml"].map((f) => path.join("k8s", f));
-    const r = await runCli(["lint", ...files, "--crd", CRD_FILE, "--json"], cwd);
+    const r = await runCli(["lint", ...files, "--crd", CRD_FILE, "--json"], { cwd });
     expect(r.code, r.out).toBe(0);
     const json = JSON.parse(r.out) as { findings: Array<{ rule: string; severity: string; path: string; message: string; hint: string }>; errors: number; warnings: number };
     expect(json.errors).toBe(0);
@@ -44,10 +48,10 @@ needsShared(SAMPLES, CRD).describe("raytls lint on KubeRay's samples and on rayt
 
 describe("raytls lint on kuberay-mtls output", () => {
   it("raytls manifest --mode kuberay-mtls --autoscaler lints clean", async () => {
-    const cwd = tempDir();
-    const m = await runCli(["manifest", "--name", "rc", "--mode", "kuberay-mtls", "--autoscaler", "--out", "k8s"], cwd);
+    const cwd = tmp.fresh();
+    const m = await runCli(["manifest", "--name", "rc", "--mode", "kuberay-mtls", "--autoscaler", "--out", "k8s"], { cwd });
     expect(m.code, m.err).toBe(0);
-    const r = await runCli(["lint", path.join("k8s", "raycluster-rc.yaml"), "--json"], cwd);
+    const r = await runCli(["lint", path.join("k8s", "raycluster-rc.yaml"), "--json"], { cwd });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ findings: [], errors: 0, warnings: 0, clusters: 1 });
   });

@@ -8,7 +8,11 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles, type LintReport } from "../../src/k8s/lint/lint.js";
-import { CRD_FILE, crdText, runCli, tempDir, withCrd } from "./k8s-fixture.js";
+import { CRD_FILE, crdText, withCrd } from "./k8s-fixture.js";
+import { runCli } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const tmp = useTempDir("raytls-k8s-");
 
 type Obj = Record<string, any>;
 
@@ -391,11 +395,11 @@ describe("raytls lint: each rule on a small manifest", () => {
 
 describe("raytls lint (CLI): exit codes and bad input", () => {
   it("exit 1 with an error, text grouped by resource", async () => {
-    const cwd = tempDir();
+    const cwd = tmp.fresh();
     const docs = base();
     docs[0]!.spec.workerGroupSpecs[0].template.spec.containers[0].env.pop();
     writeFileSync(path.join(cwd, "bad.yaml"), toYaml(docs));
-    const r = await runCli(["lint", "bad.yaml"], cwd);
+    const r = await runCli(["lint", "bad.yaml"], { cwd });
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^bad\.yaml: RayCluster rc\n/);
     expect(r.out).toMatch(/error {3}tls-env-incomplete {2}spec\.workerGroupSpecs\[0\]\.template\.spec\.containers\[0\]\.env/);
@@ -403,20 +407,20 @@ describe("raytls lint (CLI): exit codes and bad input", () => {
   });
 
   it("unparsable YAML exits 2 with file:line:column", async () => {
-    const cwd = tempDir();
+    const cwd = tmp.fresh();
     writeFileSync(path.join(cwd, "broken.yaml"), "apiVersion: ray.io/v1\nkind: RayCluster\nspec:\n  rayVersion: 2.52.0\n   headGroupSpec: {}\n");
-    const r = await runCli(["lint", "broken.yaml"], cwd);
+    const r = await runCli(["lint", "broken.yaml"], { cwd });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^ERROR: broken\.yaml:4:15: cannot parse YAML: [^\n]*[a-z]\n/);
     writeFileSync(path.join(cwd, "tabs.yaml"), "a: 1\nb:\n  - x\n - y\n");
-    const t = await runCli(["lint", "tabs.yaml", "--json"], cwd);
+    const t = await runCli(["lint", "tabs.yaml", "--json"], { cwd });
     expect(t.code).toBe(2);
     expect(t.err).toMatch(/tabs\.yaml:\d+:\d+: cannot parse YAML/);
     expect(JSON.parse(t.out).error.code).toBe("yaml-parse");
   });
 
   it("a missing file exits 2 naming it", async () => {
-    const r = await runCli(["lint", "nope.yaml"], tempDir());
+    const r = await runCli(["lint", "nope.yaml"], { cwd: tmp.fresh() });
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/nope\.yaml: no such file/);
   });

@@ -10,7 +10,11 @@ import { parseAllDocuments, stringify } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { lintFiles } from "../../src/k8s/lint/lint.js";
 import { buildManifest, manifestYaml } from "../../src/k8s/manifest.js";
-import { CRD_FILE, withCrd, crdText, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
+import { CRD_FILE, withCrd, crdText, opensslCa } from "./k8s-fixture.js";
+import { runCli } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const tmp = useTempDir("raytls-k8s-");
 
 type Obj = Record<string, any>;
 const GROUPS = [
@@ -19,7 +23,7 @@ const GROUPS = [
 ];
 
 function signerManifest(networkPolicy = true) {
-  const ca = opensslCa(tempDir());
+  const ca = opensslCa(tmp.fresh());
   return buildManifest({
     name: "rc", namespace: "ml", mode: "signer", clusterDomain: "cluster.local", workerGroups: GROUPS, autoscaler: true, headDns: ["rc-head-svc"],
     ca: { caCertPem: ca.certPem, caKeyPem: ca.keyPem },
@@ -76,10 +80,10 @@ describe("manifest --mode signer", () => {
   });
 
   withCrd.it("the CLI writes random tokens (32 bytes base64url, new on every run), Secrets 0600, and validates with --crd", async () => {
-    const cwd = tempDir();
+    const cwd = tmp.fresh();
     const tokens: string[] = [];
     for (const out of ["a", "b"]) {
-      const r = await runCli(["manifest", "--name", "rc", "--mode", "signer", "--network-policy", "--crd", CRD_FILE, "--out", out], cwd);
+      const r = await runCli(["manifest", "--name", "rc", "--mode", "signer", "--network-policy", "--crd", CRD_FILE, "--out", out], { cwd });
       expect(r.code, r.err).toBe(0);
       expect(r.err).toMatch(/RayCluster validates against/);
       for (const role of ["head", "worker"]) {
@@ -95,7 +99,7 @@ describe("manifest --mode signer", () => {
       expect(lint.errors + lint.warnings).toBe(0);
     }
     expect(new Set(tokens).size).toBe(4);
-    const stdout = await runCli(["manifest", "--name", "rc", "--mode", "signer", "--ca-dir", "a"], cwd);
+    const stdout = await runCli(["manifest", "--name", "rc", "--mode", "signer", "--ca-dir", "a"], { cwd });
     expect(stdout.code, stdout.err).toBe(0);
     expect(stdout.out).toMatch(/kind: Deployment/);
   });

@@ -9,7 +9,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { loadCrd } from "../../src/k8s/crd-schema.js";
 import { buildManifest, manifestYaml, type ManifestOptions } from "../../src/k8s/manifest.js";
-import { CRD_FILE, withCrd, crdText, kubectlMissing, kubectlPath, opensslCa, runCli, tempDir } from "./k8s-fixture.js";
+import { CRD_FILE, withCrd, crdText, kubectlMissing, kubectlPath, opensslCa } from "./k8s-fixture.js";
+import { runCli } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+
+const tmp = useTempDir("raytls-k8s-");
 
 const TWO_GROUPS = [
   { name: "cpu", replicas: 2, minReplicas: 1, maxReplicas: 10 },
@@ -17,7 +21,7 @@ const TWO_GROUPS = [
 ];
 
 function manifest(o: Partial<ManifestOptions> = {}) {
-  const dir = tempDir();
+  const dir = tmp.fresh();
   const ca = opensslCa(dir);
   return buildManifest({
     name: "rc", namespace: "ml", mode: "seed", clusterDomain: "cluster.local", workerGroups: TWO_GROUPS, autoscaler: true,
@@ -96,7 +100,7 @@ describe("seed-mode resources", () => {
   it("the Secret's data equals kubectl create secret generic --from-file output", (t) => {
     const why = kubectlMissing();
     if (why) return t.skip(why);
-    const dir = tempDir();
+    const dir = tmp.fresh();
     const ca = opensslCa(dir, ["-newkey", "rsa:2048"]);
     const m = buildManifest({ name: "rc", namespace: "ml", mode: "seed", clusterDomain: "cluster.local", caSecretName: "ca-tls", ca: { caCertPem: ca.certPem, caKeyPem: ca.keyPem } });
     const ours = m.resources.find((r) => r.kind === "Secret")!.value as Obj;
@@ -108,9 +112,9 @@ describe("seed-mode resources", () => {
 
 describe("raytls manifest (CLI)", () => {
   it("seed mode names the CA Secret after the cluster (alpha and beta in one namespace do not collide); --ca-secret ca-tls gives the seed's name", async () => {
-    const cwd = tempDir();
+    const cwd = tmp.fresh();
     const secretOf = async (argv: string[]) => {
-      const r = await runCli(["manifest", ...argv], cwd);
+      const r = await runCli(["manifest", ...argv], { cwd });
       expect(r.code, r.err).toBe(0);
       const docs = parseAllDocuments(r.out).map((d) => d.toJS() as Obj);
       const rc = docs.find((d) => d.kind === "RayCluster")!;
@@ -125,10 +129,10 @@ describe("raytls manifest (CLI)", () => {
   });
 
   withCrd.it("--out DIR: one file per resource plus kustomization.yaml that kubectl kustomize renders", async (t) => {
-    const cwd = tempDir();
+    const cwd = tmp.fresh();
     mkdirSync(path.join(cwd, "ca"));
     opensslCa(path.join(cwd, "ca"));
-    const r = await runCli(["manifest", "--name", "rc", "--namespace", "ml", "--ca-dir", "ca", "--worker-group", "cpu:2:1:10", "--worker-group", "gpu:0:0:4", "--autoscaler", "--crd", CRD_FILE, "--out", "k8s"], cwd);
+    const r = await runCli(["manifest", "--name", "rc", "--namespace", "ml", "--ca-dir", "ca", "--worker-group", "cpu:2:1:10", "--worker-group", "gpu:0:0:4", "--autoscaler", "--crd", CRD_FILE, "--out", "k8s"], { cwd });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toBe("");
     expect(r.err).toMatch(/RayCluster validates against/);
@@ -142,15 +146,15 @@ describe("raytls manifest (CLI)", () => {
     if (why) return t.skip(why);
     const rendered = parseAllDocuments(execFileSync(kubectlPath(), ["kustomize", k8s], { encoding: "utf8" })).map((d) => d.toJS() as Obj);
     expect(rendered.map((d) => `${d.kind}/${d.metadata.name}/${d.metadata.namespace}`).sort()).toEqual(["ConfigMap/rc-tls-scripts/ml", "RayCluster/rc/ml", "Secret/rc-ca-tls/ml"]);
-    const again = await runCli(["manifest", "--name", "rc", "--namespace", "ml", "--ca-dir", "ca", "--out", "k8s"], cwd);
+    const again = await runCli(["manifest", "--name", "rc", "--namespace", "ml", "--ca-dir", "ca", "--out", "k8s"], { cwd });
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/refusing to overwrite/);
-    expect((await runCli(["manifest", "--name", "rc", "--namespace", "ml", "--ca-dir", "ca", "--out", "k8s", "--force"], cwd)).code).toBe(0);
+    expect((await runCli(["manifest", "--name", "rc", "--namespace", "ml", "--ca-dir", "ca", "--out", "k8s", "--force"], { cwd })).code).toBe(0);
   });
 
   it("stdout mode without --ca-dir makes a fresh CA in ./<name>-ca/ and says so on stderr", async () => {
-    const cwd = tempDir();
-    const r = await runCli(["manifest", "--name", "demo"], cwd);
+    const cwd = tmp.fresh();
+    const r = await runCli(["manifest", "--name", "demo"], { cwd });
     expect(r.code, r.err).toBe(0);
     const caDir = path.join(cwd, "demo-ca");
     expect(r.err).toContain(path.join(caDir, "ca.key"));
@@ -158,18 +162,18 @@ describe("raytls manifest (CLI)", () => {
     const secret = parseAllDocuments(r.out).map((d) => d.toJS() as Obj).find((d) => d.kind === "Secret")!;
     expect(Buffer.from(secret.data["ca.crt"], "base64").toString()).toBe(readFileSync(path.join(caDir, "ca.crt"), "utf8"));
     expect(Buffer.from(secret.data["ca.key"], "base64").toString()).toBe(readFileSync(path.join(caDir, "ca.key"), "utf8"));
-    const rerun = await runCli(["manifest", "--name", "demo"], cwd);
+    const rerun = await runCli(["manifest", "--name", "demo"], { cwd });
     expect(rerun.code).toBe(2);
     expect(rerun.err).toMatch(/hint: reuse it with --ca-dir demo-ca/);
     expect(rerun.out).toBe("");
     // Every run makes a new CA (never a fixed or sample key).
-    const cwd2 = tempDir();
-    await runCli(["manifest", "--name", "demo"], cwd2);
+    const cwd2 = tmp.fresh();
+    await runCli(["manifest", "--name", "demo"], { cwd: cwd2 });
     expect(readFileSync(path.join(cwd2, "demo-ca", "ca.key"), "utf8")).not.toBe(readFileSync(path.join(caDir, "ca.key"), "utf8"));
   });
 
   it("kuberay-mtls: tlsOptions, no RAY_TLS_* env or /etc/ray/tls mounts, the prerequisites in a YAML comment and on stderr", async () => {
-    const r = await runCli(["manifest", "--name", "rc", "--mode", "kuberay-mtls", "--autoscaler"], tempDir());
+    const r = await runCli(["manifest", "--name", "rc", "--mode", "kuberay-mtls", "--autoscaler"], { cwd: tmp.fresh() });
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/RayClusterMTLS/);
     expect(r.err).toMatch(/cert-manager/);
@@ -181,7 +185,7 @@ describe("raytls manifest (CLI)", () => {
   });
 
   it("bad input exits 2 naming the option: an unknown mode, signer-only options, worker groups, names, key type, a missing --ca-dir", async () => {
-    const cwd = tempDir();
+    const cwd = tmp.fresh();
     const cases: Array<[string[], RegExp]> = [
       [["--mode", "vault"], /--mode: unknown mode "vault"/],
       [["--network-policy"], /--network-policy only go with --mode signer/],
@@ -196,20 +200,20 @@ describe("raytls manifest (CLI)", () => {
       [["--mode", "kuberay-mtls", "--head-dns", "x"], /--head-dns cannot be used with --mode kuberay-mtls/],
     ];
     for (const [args, re] of cases) {
-      const r = await runCli(["manifest", "--name", "rc", ...args], cwd);
+      const r = await runCli(["manifest", "--name", "rc", ...args], { cwd });
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.err).toMatch(re);
       expect(r.err).toMatch(/hint: /);
     }
-    expect((await runCli(["manifest", "--name", "Not_Valid"], cwd)).err).toMatch(/--name: "Not_Valid" is not a valid RayCluster name/);
+    expect((await runCli(["manifest", "--name", "Not_Valid"], { cwd })).err).toMatch(/--name: "Not_Valid" is not a valid RayCluster name/);
     expect(existsSync(path.join(cwd, "rc-ca"))).toBe(false);
   });
 
   withCrd.it("--crd with a CRD that rejects the output exits 1 and writes nothing", async () => {
-    const cwd = tempDir();
+    const cwd = tmp.fresh();
     const crd = crdText().replace(/^( {14})tlsOptions:\n( {16}properties:\n( {18}.*\n)+?)( {16}type: object\n)/m, "");
     writeFileSync(path.join(cwd, "old-crd.yaml"), crd);
-    const r = await runCli(["manifest", "--name", "rc", "--mode", "kuberay-mtls", "--crd", "old-crd.yaml", "--out", "k8s"], cwd);
+    const r = await runCli(["manifest", "--name", "rc", "--mode", "kuberay-mtls", "--crd", "old-crd.yaml", "--out", "k8s"], { cwd });
     expect(r.code, r.err).toBe(1);
     expect(r.err).toMatch(/spec\.tlsOptions: unknown field/);
     expect(existsSync(path.join(cwd, "k8s"))).toBe(false);

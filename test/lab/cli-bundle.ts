@@ -3,13 +3,13 @@
  * and rebuilding the shared dist/ would pull it from under other tests. Sets RAYTLS_CLI_ENTRY.
  */
 import { build } from "esbuild";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 export async function buildCliBundle(): Promise<{ entry: string; cleanup(): void }> {
-  const dir = mkdtempSync(join(tmpdir(), "raytls-cli-"));
+  const { dir, cleanup } = makeTempDir("raytls-cli-");
   const root = fileURLToPath(new URL("../../", import.meta.url));
   await build({
     entryPoints: { main: join(root, "src/cli/main.ts") },
@@ -25,5 +25,5 @@ export async function buildCliBundle(): Promise<{ entry: string; cleanup(): void
   const entry = join(dir, "raytls.mjs");
   writeFileSync(entry, 'import { main } from "./dist/main.js";\nprocess.exitCode = await main(process.argv.slice(2));\n');
   process.env.RAYTLS_CLI_ENTRY = entry;
-  return { entry, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { entry, cleanup };
 }

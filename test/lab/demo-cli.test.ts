@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, execFileSync } from "node:child_process";
+import { waitForOutput } from "../helpers/wait.js";
 import { buildCliBundle } from "./cli-bundle.js";
 
 let bundle: Awaited<ReturnType<typeof buildCliBundle>>;
@@ -24,8 +25,7 @@ describe("raytls demo (process)", () => {
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     // wait until the pods are up (the "cluster" step), then interrupt
-    const until = Date.now() + 20_000;
-    while (!out.includes("The cluster:") && Date.now() < until && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    await waitForOutput(child, /The cluster:/, { timeoutMs: 20_000, what: "the demo's cluster step" });
     expect(podsOf(bundle.entry).length).toBeGreaterThan(0);
     child.kill("SIGINT");
     const code = await new Promise<number>((r) => child.once("exit", (c) => r(c ?? 1)));

@@ -1,33 +1,34 @@
 /**
  * The lab in loopback mode with real processes: up, status, Step 4 from a worker, a crash, down.
- * Uses its own loopback range and port so it can run beside a user's lab.
+ * Uses its own loopback range and a port from the kernel so it can run beside a user's lab.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { labDown, labStatus, labUp } from "../../src/lab/lab.js";
 import { execInPod } from "../../src/lab/pod-exec.js";
 import { isAlive } from "../../src/lab/lab-processes.js";
 import { runDemo } from "../../src/lab/demo.js";
+import { freePort } from "../helpers/ports.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { buildCliBundle } from "./cli-bundle.js";
 
 let bundle: Awaited<ReturnType<typeof buildCliBundle>>;
-const dir = mkdtempSync(join(tmpdir(), "raytls-lab-test-"));
-const port = 20000 + (process.pid % 20000);
+const tmp = useTempDir("raytls-lab-test-");
+const LOOPBACK_BASE = "127.0.77.2";
 
 beforeAll(async () => {
   bundle = await buildCliBundle();
 });
 afterAll(async () => {
-  await labDown(dir).catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
+  await labDown(tmp.dir).catch(() => undefined);
   bundle?.cleanup();
 });
 
 describe("raytls lab (loopback)", () => {
   it("comes up, serves Step 4 from a worker, survives status, and goes down without leftovers", async () => {
-    const up = await labUp({ name: "labtest", namespace: "default", workers: 2, mode: "loopback", dir, port, loopbackBase: "127.0.77.2" });
+    const dir = tmp.dir;
+    // The lab writes the head port into every pod's environment before the head starts, so it is named up front.
+    const port = await freePort(LOOPBACK_BASE);
+    const up = await labUp({ name: "labtest", namespace: "default", workers: 2, mode: "loopback", dir, port, loopbackBase: LOOPBACK_BASE });
     const pids = Object.values(up.state.pids);
     expect(up.nodes).toHaveLength(2);
     expect(up.nodes.every((n) => n.alive && n.dialBackOk)).toBe(true);
@@ -49,13 +50,13 @@ describe("raytls lab (loopback)", () => {
     process.kill(up.state.pids["worker-2"]!, "SIGKILL");
     const down = await labDown(dir);
     expect(down.hadState).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
+    // lab down returns once its processes are gone (a zombie counts as gone).
     expect(pids.filter((p) => isAlive(p))).toEqual([]);
     expect((await labStatus(dir)).running).toBe(false);
   });
 
   it("demo: all steps as the seed says, under 30 s, nothing left", async () => {
-    const r = await runDemo({ mode: "loopback", loopbackBase: "127.0.78.2", port: port + 1, name: "demotest" });
+    const r = await runDemo({ mode: "loopback", loopbackBase: "127.0.78.2", port: await freePort("127.0.78.2"), name: "demotest" });
     expect(r.steps.filter((s) => !s.ok).map((s) => s.title)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.ms).toBeLessThan(30_000);
@@ -64,7 +65,7 @@ describe("raytls lab (loopback)", () => {
   });
 
   it("demo with every pod on 127.0.0.1 (systems without 127.0.0.2, e.g. macOS) still walks all steps", async () => {
-    const r = await runDemo({ mode: "loopback", loopbackBase: "127.0.0.1", sharedAddress: true, port: port + 2, name: "sharedtest" });
+    const r = await runDemo({ mode: "loopback", loopbackBase: "127.0.0.1", sharedAddress: true, port: await freePort("127.0.0.1"), name: "sharedtest" });
     expect(r.steps.filter((s) => !s.ok).map((s) => s.title)).toEqual([]);
     expect(r.leftovers).toEqual({ processes: [], netns: [] });
   });

@@ -4,35 +4,34 @@
  * namespace dials the head by its FQDN, exactly as a Ray worker would. Cleans up every namespace.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { labDown, labUp } from "../../src/lab/lab.js";
 import { execInPod } from "../../src/lab/pod-exec.js";
-import { listLabNetns, netnsUnavailable } from "../../src/lab/netns.js";
+import { listLabNetns } from "../../src/lab/netns.js";
 import { isAlive } from "../../src/lab/lab-processes.js";
 import { coreCall, grpcCoreAvailable } from "../helpers/grpc-core.js";
+import { netnsSkip } from "../helpers/netns-fixture.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { buildCliBundle } from "./cli-bundle.js";
 
-const why = await netnsUnavailable();
-if (why) console.warn(`SKIP netns lab tests: ${why}`);
+const why = await netnsSkip("netns lab tests");
 const core = grpcCoreAvailable();
 
 const name = `nst${process.pid % 10000}`;
-const dir = mkdtempSync(join(tmpdir(), "raytls-netns-test-"));
+const tmp = useTempDir("raytls-netns-test-");
 let bundle: Awaited<ReturnType<typeof buildCliBundle>> | undefined;
 
 beforeAll(async () => {
   if (!why) bundle = await buildCliBundle();
 });
 afterAll(async () => {
-  if (!why) await labDown(dir, name).catch(() => undefined);
-  rmSync(dir, { recursive: true, force: true });
+  if (!why) await labDown(tmp.dir, name).catch(() => undefined);
   bundle?.cleanup();
 });
 
 describe.skipIf(Boolean(why))("raytls lab --netns", () => {
   it("pods in namespaces: FQDN passes, short name fails, C-core client in a worker namespace agrees; down removes all", async () => {
+    const dir = tmp.dir;
     const up = await labUp({ name, namespace: "default", workers: 2, mode: "netns", dir });
     const plan = up.state.plan;
     expect(up.nodes.every((n) => n.alive && n.dialBackOk)).toBe(true);
@@ -58,7 +57,7 @@ describe.skipIf(Boolean(why))("raytls lab --netns", () => {
     const pids = Object.values(up.state.pids);
     const down = await labDown(dir, name);
     expect(down.netnsRemoved.length).toBe(4);
-    await new Promise((r) => setTimeout(r, 100));
+    // lab down returns once its processes are gone (a zombie counts as gone).
     expect(pids.filter((p) => isAlive(p))).toEqual([]);
     expect(await listLabNetns(name)).toEqual([]);
     expect(existsSync(`/etc/netns/raytls-${name}-worker-1`)).toBe(false);

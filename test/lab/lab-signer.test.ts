@@ -7,38 +7,31 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { labDown, labStatus, labUp, type LabUpResult } from "../../src/lab/lab.js";
 import { execInPod } from "../../src/lab/pod-exec.js";
 import { isAlive } from "../../src/lab/lab-processes.js";
 import { filesContainingKey, readAudit } from "../../src/lab/lab-signer.js";
-import { listLabNetns, netnsUnavailable } from "../../src/lab/netns.js";
+import { listLabNetns } from "../../src/lab/netns.js";
+import { netnsSkip } from "../helpers/netns-fixture.js";
+import { freePort } from "../helpers/ports.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { buildCliBundle } from "./cli-bundle.js";
 
 let bundle: Awaited<ReturnType<typeof buildCliBundle>>;
-const dirs: string[] = [];
+const tmp = useTempDir("raytls-lab-signer-");
 const labs: Array<{ dir: string; name: string }> = [];
-const port = 20000 + ((process.pid + 7919) % 20000);
 
-const netnsWhy = await netnsUnavailable();
-if (netnsWhy) console.warn(`SKIP netns signer lab test: ${netnsWhy}`);
+const netnsWhy = await netnsSkip("netns signer lab test");
 
 beforeAll(async () => {
   bundle = await buildCliBundle();
 });
 afterAll(async () => {
   for (const l of labs) await labDown(l.dir, l.name).catch(() => undefined);
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   bundle?.cleanup();
 });
-
-function tempDir(prefix: string): string {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-}
 
 /** IP and DNS SANs of a certificate, sorted. */
 function sansOf(certFile: string): { ips: string[]; dns: string[] } {
@@ -93,16 +86,16 @@ async function checkSignerLab(up: LabUpResult, dir: string, name: string): Promi
   const pids = [...Object.values(up.state.pids), up.state.signer!.pid];
   const down = await labDown(dir, name);
   expect(down.stopped.map((s) => s.pod)).toContain("signer");
-  await new Promise((r) => setTimeout(r, 100));
+  // lab down returns once its processes are gone (a zombie counts as gone).
   expect(pids.filter((p) => isAlive(p))).toEqual([]);
 }
 
 describe("raytls lab up --signer", () => {
   it("loopback: each pod's own process gets exactly its own IP from the signer; CA key only in signer/; down leaves nothing", async () => {
-    const dir = tempDir("raytls-lab-signer-");
+    const dir = tmp.fresh("loopback-");
     const name = "sigtest";
     labs.push({ dir, name });
-    const up = await labUp({ name, namespace: "default", workers: 2, mode: "loopback", dir, port, loopbackBase: "127.0.79.2", signer: true });
+    const up = await labUp({ name, namespace: "default", workers: 2, mode: "loopback", dir, port: await freePort("127.0.79.2"), loopbackBase: "127.0.79.2", signer: true });
     expect(up.state.plan.signer!.ip).toBe("127.0.0.1");
     expect(up.state.signer!.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     // the pods' init steps bound their own loopback address
@@ -111,7 +104,7 @@ describe("raytls lab up --signer", () => {
   });
 
   it.skipIf(Boolean(netnsWhy))("netns: the signer in its own namespace; each pod asks from its namespace address", async () => {
-    const dir = tempDir("raytls-lab-signer-ns-");
+    const dir = tmp.fresh("netns-");
     const name = `sgn${process.pid % 10000}`;
     labs.push({ dir, name });
     try {

@@ -14,9 +14,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, posix } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "../helpers/cli.js";
-import { openssl, tempDir } from "../helpers/openssl.js";
+import { openssl } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 interface PackResult {
   filename: string;
@@ -111,7 +112,7 @@ describe("the npm package", () => {
 });
 
 describe("a TypeScript consumer of the tarball", () => {
-  const tmp = tempDir("raytls-consumer-");
+  const tmp = useTempDir("raytls-consumer-");
   const app = join(tmp.dir, "app");
   let output: Record<string, any>;
 
@@ -149,8 +150,6 @@ describe("a TypeScript consumer of the tarball", () => {
     if (tsc.status !== 0) throw new Error(`tsc in the consumer project failed:\n${tsc.stdout}${tsc.stderr}`);
     output = JSON.parse(execFileSync(process.execPath, [join(app, "out/main.js"), join(app, "files")], { cwd: app, encoding: "utf8", timeout: 30_000 }));
   }, 120_000);
-
-  afterAll(() => tmp.cleanup());
 
   it("installs as a package, with the bin linked", () => {
     expect(existsSync(join(app, "node_modules/raytls/dist/index.d.ts"))).toBe(true);

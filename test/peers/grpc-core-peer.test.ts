@@ -1,10 +1,11 @@
 /** The gRPC C-core peer (python3-grpcio) the other tests rely on: all four Ray methods over mTLS, and the refusals C-core reports. */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { coreCall, grpcCoreAvailable, startCoreServer, type CoreServer } from "../helpers/grpc-core.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait.js";
 
 const avail = grpcCoreAvailable();
 if (!avail.ok) console.warn(`[grpc-core-peer.test] skipping: ${avail.reason}`);
@@ -68,15 +69,11 @@ async function waitForRecord(
   pred: (r: any) => boolean,
   ms = 3000,
 ): Promise<any | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const hit = (await server.records()).find(pred);
-    if (hit || Date.now() > end) return hit;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitFor("a C-core server record", async () => (await server.records()).find(pred), { timeoutMs: ms, intervalMs: 100 }).catch(() => undefined);
 }
 
 describe.skipIf(!avail.ok)("gRPC C-core peer (python3-grpcio)", () => {
+  const tmp = useTempDir("raytls-grpc-core-peer-");
   let dir = "";
   let ca: Pair;
   let server: Pair;
@@ -87,7 +84,7 @@ describe.skipIf(!avail.ok)("gRPC C-core peer (python3-grpcio)", () => {
   const clusterId = "c0ffee".padEnd(56, "0");
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "raytls-grpc-core-peer-"));
+    dir = tmp.dir;
     ca = makeCa(dir, "test-ca");
     const otherCa = makeCa(dir, "other-ca");
     server = makeLeaf(dir, "server", ca, "DNS:localhost,IP:127.0.0.1");
@@ -105,7 +102,6 @@ describe.skipIf(!avail.ok)("gRPC C-core peer (python3-grpcio)", () => {
 
   afterAll(async () => {
     await Promise.all([tlsServer?.stop(), plainServer?.stop()]);
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const mtls = () => ({ cert: client.cert, key: client.key, ca: ca.cert });

@@ -8,7 +8,7 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { createCa, loadCa, type LoadedCa } from "../../src/pki/ca.js";
 import { parseCsr } from "../../src/pki/csr.js";
@@ -18,7 +18,8 @@ import { toPem } from "../../src/pki/pem.js";
 import { handleSignRequest } from "../../src/signer/sign-request.js";
 import { ext } from "../helpers/cert-builder.js";
 import { runCli } from "../helpers/cli.js";
-import { openssl, tempDir } from "../helpers/openssl.js";
+import { openssl } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const enc = new TextEncoder();
 const ECDSA_SHA256 = "1.2.840.10045.4.3.2";
@@ -148,8 +149,7 @@ const CASES: Case[] = [
   },
 ];
 
-const tmp = tempDir("raytls-csr-malformed-");
-afterAll(() => tmp.cleanup());
+const tmp = useTempDir("raytls-csr-malformed-");
 const pems = new Map<string, string>();
 beforeAll(() => {
   for (const c of CASES) pems.set(c.name, c.pem());

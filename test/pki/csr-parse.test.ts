@@ -1,18 +1,20 @@
 /** parseCsr (DER reader + node:crypto) agrees with @peculiar/x509, on raytls's and openssl's CSRs. */
 import "reflect-metadata";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createCsr, parseCsr } from "../../src/pki/csr.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { x509 } from "../helpers/x509-oracle.js";
 import { decodeGeneralNames } from "../../src/pki/san.js";
 import { decodeName } from "../../src/pki/distinguished-name.js";
 import * as der from "../../src/pki/der.js";
 
+const tmp = useTempDir("raytls-csr-");
+
 function opensslCsr(keyArgs: string[], san: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "raytls-csr-"));
+  const dir = tmp.fresh();
   execFileSync("openssl", ["req", "-new", "-nodes", ...keyArgs, "-keyout", path.join(dir, "k.pem"), "-subj", "/CN=x", ...(san ? ["-addext", `subjectAltName=${san}`] : []), "-out", path.join(dir, "r.csr")], { stdio: "pipe" });
   return readFileSync(path.join(dir, "r.csr"), "utf8");
 }

@@ -5,20 +5,20 @@
 import { X509Certificate } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as der from "../../src/pki/der.js";
 import { createCa } from "../../src/pki/ca.js";
 import { readCertificatePem } from "../../src/pki/certificate-reader.js";
 import { oidText } from "../../src/pki/der-reader.js";
 import { RaytlsError } from "../../src/errors.js";
-import { openssl, tempDir } from "../helpers/openssl.js";
+import { openssl } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));
 const filled = (n: number, v = 0xab): Uint8Array => new Uint8Array(n).fill(v);
 
-const tmp = tempDir("raytls-der-");
-afterAll(() => tmp.cleanup());
+const tmp = useTempDir("raytls-der-");
 
 describe("lengths: short form below 0x80, long form from 0x80", () => {
   it.each([

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { createCa, loadCa, type LoadedCa } from "../../src/pki/ca.js";
 import * as der from "../../src/pki/der.js";
@@ -14,15 +14,15 @@ import { checkPeerName } from "../../src/pki/peer-name.js";
 import { verifyCertificate } from "../../src/pki/verify.js";
 import { buildLeaf, ext } from "../helpers/cert-builder.js";
 import { runCli } from "../helpers/cli.js";
-import { openssl, tempDir } from "../helpers/openssl.js";
+import { openssl } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
-const tmp = tempDir("raytls-inspect-");
+const tmp = useTempDir("raytls-inspect-");
 let ca: LoadedCa;
 beforeAll(async () => {
   const p = await createCa({ subject: "/CN=inspect CA" });
   ca = loadCa(p.certPem, p.keyPem);
 });
-afterAll(() => tmp.cleanup());
 
 const file = (name: string, pem: string): string => {
   const f = path.join(tmp.dir, name);

@@ -11,11 +11,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { openssl, opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { openssl, opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { waitFor, waitForOutput } from "../helpers/wait.js";
 
 const HEAD_FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
 const HEAD_IP = "10.244.0.5";
@@ -106,17 +107,6 @@ function normSan(s: string): string {
   return `IP:${groups.map((g) => parseInt(g, 16).toString(16)).join(":")}`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs a command asynchronously (the event loop keeps draining the s_server pipes meanwhile). */
 function runAsync(cmd: string, args: string[], input: string, timeoutMs = 20_000): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve, reject) => {
@@ -149,24 +139,20 @@ interface SServer {
 }
 
 async function startSServer(args: string[]): Promise<SServer> {
-  const port = await freePort();
+  // Port 0: s_server prints the port the kernel gave it ("ACCEPT 127.0.0.1:38709").
   // stdin stays open (a pipe we never end): s_server treats EOF on stdin as "shut down".
-  const child = spawn("openssl", ["s_server", "-accept", `127.0.0.1:${port}`, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("openssl", ["s_server", "-accept", "127.0.0.1:0", ...args], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
-  const s: SServer = { port, child, out: () => out, err: () => err };
-  const deadline = Date.now() + 15_000;
-  while (!out.includes("ACCEPT")) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`s_server exited early: ${err}`);
-    if (Date.now() > deadline) {
-      await stopProcess(child);
-      throw new Error(`s_server did not listen within 15 s: ${out}\n${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    const m = await waitForOutput(child, /^ACCEPT 127\.0\.0\.1:(\d+)$/m, { what: "s_server's ACCEPT line" });
+    return { port: Number(m[1]), child, out: () => out, err: () => err };
+  } catch (e) {
+    await stopProcess(child);
+    throw e;
   }
-  return s;
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
@@ -178,26 +164,19 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   clearTimeout(t);
 }
 
-async function waitFor(pred: () => boolean, ms = 5000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
+/** True once `pred` holds, false if it does not within `ms` (s_server logs a handshake after the client returns). */
+const within = (pred: () => boolean, ms = 5000): Promise<boolean> => waitFor("openssl s_server's log", pred, { timeoutMs: ms, intervalMs: 50 }).then(() => true, () => false);
 
 const count = (hay: string, needle: string): number => hay.split(needle).length - 1;
 
 // -------------------------------------------------------------------------------------------------
 
 describe("raytls-made certificates, read and judged by openssl and Node", () => {
-  let tmp: { dir: string; cleanup: () => void } | undefined;
+  const tmp = useTempDir("raytls-openssl-interop-");
   const servers: SServer[] = [];
   const made = new Map<KeyType, { caDir: string; ca: string; caKey: string; pods: Record<PodId, { dir: string; cert: string; key: string }>; at: number }>();
 
   beforeAll(async () => {
-    tmp = tempDir("raytls-openssl-interop-");
     for (const kt of KEY_TYPES) {
       const base = path.join(tmp.dir, kt);
       const caDir = path.join(base, "ca");
@@ -214,11 +193,7 @@ describe("raytls-made certificates, read and judged by openssl and Node", () => 
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      await Promise.all(servers.map((s) => stopProcess(s.child)));
-    } finally {
-      tmp?.cleanup();
-    }
+    await Promise.all(servers.map((s) => stopProcess(s.child)));
   });
 
   describe.each(KEY_TYPES)("%s", (kt) => {
@@ -369,7 +344,7 @@ describe("raytls-made certificates, read and judged by openssl and Node", () => 
         expect(r.code, r.err).toBe(0);
         expect(r.out).toContain(`CN = ${HEAD_FQDN}, OU = head`);
         // The server required, received and verified the worker's certificate.
-        expect(await waitFor(() => count(head.out(), `subject=CN = ${WORKER_IP}, OU = worker`) > before), head.out() + head.err()).toBe(true);
+        expect(await within(() => count(head.out(), `subject=CN = ${WORKER_IP}, OU = worker`) > before), head.out() + head.err()).toBe(true);
       });
 
       it("head -> worker by the worker's pod IP: verified both ways", async () => {
@@ -377,7 +352,7 @@ describe("raytls-made certificates, read and judged by openssl and Node", () => 
         const r = await sClient(worker, m().pods.head, ["-verify_ip", WORKER_IP]);
         expect(r.out, r.err).toContain("Verify return code: 0 (ok)");
         expect(r.code, r.err).toBe(0);
-        expect(await waitFor(() => count(worker.out(), `subject=CN = ${HEAD_FQDN}, OU = head`) > before), worker.out() + worker.err()).toBe(true);
+        expect(await within(() => count(worker.out(), `subject=CN = ${HEAD_FQDN}, OU = head`) > before), worker.out() + worker.err()).toBe(true);
       });
 
       it.each([
@@ -397,7 +372,7 @@ describe("raytls-made certificates, read and judged by openssl and Node", () => 
         // With TLS 1.3 the client may quit before the server's alert arrives, so its exit code
         // proves nothing (facts section 3); the reason is on the server side.
         expect(r.out).toContain("Verify return code: 0 (ok)");
-        expect(await waitFor(() => count(head.err(), "peer did not return a certificate") > before), head.err()).toBe(true);
+        expect(await within(() => count(head.err(), "peer did not return a certificate") > before), head.err()).toBe(true);
       });
     });
   });
@@ -406,12 +381,11 @@ describe("raytls-made certificates, read and judged by openssl and Node", () => 
 // -------------------------------------------------------------------------------------------------
 
 describe("openssl-made certificates, read by raytls inspect and judged by raytls verify", () => {
-  let tmp: { dir: string; cleanup: () => void } | undefined;
+  const tmp = useTempDir("raytls-openssl-made-");
   const f: Record<string, { cert: string; key: string }> = {};
   const CA_SUBJ = { ec: "/C=US/O=Interop Test/CN=ec interop CA", rsa: "/C=US/O=Interop Test/CN=rsa interop CA" };
 
   beforeAll(() => {
-    tmp = tempDir("raytls-openssl-made-");
     const d = tmp.dir;
     f.ecCa = opensslCa(d, "ec-ca", { subj: CA_SUBJ.ec });
     f.rsaCa = opensslCa(d, "rsa-ca", { rsa: true, subj: CA_SUBJ.rsa });
@@ -426,7 +400,6 @@ describe("openssl-made certificates, read by raytls inspect and judged by raytls
     f.other = opensslLeaf(d, "other", f.ecCa, { san: "DNS:other.example.com" });
   });
 
-  afterAll(() => tmp?.cleanup());
 
   const inspect = async (file: string): Promise<any> => {
     const r = await runCli(["inspect", file, "--json"]);
@@ -486,7 +459,7 @@ describe("openssl-made certificates, read by raytls inspect and judged by raytls
   });
 
   it("inspect --json reads openssl keys in PKCS#8, SEC1 and PKCS#1 and fingerprints their public key", async () => {
-    const d = tmp!.dir;
+    const d = tmp.dir;
     const sec1 = path.join(d, "sec1.key");
     const pkcs1 = path.join(d, "pkcs1.key");
     ok(openssl(["ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out", sec1]), "ecparam");

@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPeerName } from "../../src/pki/peer-name.js";
 import { runCli } from "../helpers/cli.js";
 import { coreCall, grpcCoreAvailable, startCoreServer, type CoreCallResult, type CoreServer } from "../helpers/grpc-core.js";
-import { opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const avail = grpcCoreAvailable();
 if (!avail.ok) console.warn(`[peer-name-grpc-core.test] skipping the peer-name matrix: ${avail.reason}`);
@@ -163,7 +164,7 @@ async function inChunks<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>
 }
 
 describe.skipIf(!avail.ok)("peer-name matrix: raytls vs a real gRPC C-core handshake", () => {
-  let tmp: { dir: string; cleanup: () => void } | undefined;
+  const tmp = useTempDir("raytls-peer-name-");
   const servers = new Map<CertId, CoreServer>();
   const files = new Map<CertId, { cert: string; key: string }>();
   const outcomes = new Map<Row, Outcome>();
@@ -171,7 +172,6 @@ describe.skipIf(!avail.ok)("peer-name matrix: raytls vs a real gRPC C-core hands
   let client: { cert: string; key: string };
 
   beforeAll(async () => {
-    tmp = tempDir("raytls-peer-name-");
     const dir = tmp.dir;
     ca = opensslCa(dir, "peer-name-ca");
     client = opensslLeaf(dir, "client", ca, { san: "DNS:client.example" });
@@ -201,11 +201,7 @@ describe.skipIf(!avail.ok)("peer-name matrix: raytls vs a real gRPC C-core hands
   }, 120_000);
 
   afterAll(async () => {
-    try {
-      await Promise.all([...servers.values()].map((s) => s.stop()));
-    } finally {
-      tmp?.cleanup();
-    }
+    await Promise.all([...servers.values()].map((s) => s.stop()));
     if (outcomes.size > 0) {
       const w = Math.max(...ROWS.map((r) => r.name.length));
       const c = Math.max(...ROWS.map((r) => certLabel(r.cert).length));

@@ -21,7 +21,7 @@ import * as der from "../../src/pki/der.js";
 import { buildLeaf, ext, type BuiltCert } from "../helpers/cert-builder.js";
 import { runCli } from "../helpers/cli.js";
 import { coreCall, grpcCoreAvailable, type CoreCallResult } from "../helpers/grpc-core.js";
-import { tempDir } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const avail = grpcCoreAvailable();
 if (!avail.ok) console.warn(`[verify-grpc-core.test] skipping: ${avail.reason}`);
@@ -112,7 +112,7 @@ interface Outcome {
 }
 
 describe.skipIf(!avail.ok)("verify is never kinder than gRPC C-core on hostile certificates", () => {
-  const tmp = tempDir("raytls-verify-core-");
+  const tmp = useTempDir("raytls-verify-core-");
   const outcomes = new Map<string, Outcome>();
   const servers: Http2SecureServer[] = [];
 
@@ -137,7 +137,6 @@ describe.skipIf(!avail.ok)("verify is never kinder than gRPC C-core on hostile c
 
   afterAll(() => {
     for (const s of servers) s.close();
-    tmp.cleanup();
     const lines = ROWS.map((r) => {
       const o = outcomes.get(r.id);
       const core = o ? (o.core.code === "UNIMPLEMENTED" ? "accept" : `refuse (${o.core.code})`) : "?";

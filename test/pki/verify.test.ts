@@ -6,20 +6,21 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { createCa, loadCa, type LoadedCa, type PemPair } from "../../src/pki/ca.js";
 import { issueLeaf, issuePodCert } from "../../src/pki/issue.js";
 import { generateKey } from "../../src/pki/keys.js";
 import { verifyCertificate, parsePurpose, type VerifyReport } from "../../src/pki/verify.js";
-import { openssl, opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { openssl, opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 const DAY = 86_400_000;
 const at = (days: number): Date => new Date(NOW.getTime() + days * DAY);
 const HEAD_FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
 
-const tmp = tempDir("raytls-verify-");
+const tmp = useTempDir("raytls-verify-");
 const read = (f: string): string => readFileSync(f, "utf8");
 
 let caA: PemPair;
@@ -77,7 +78,6 @@ beforeAll(async () => {
   os.noCertSign = noCertSign;
 });
 
-afterAll(() => tmp.cleanup());
 
 const failed = (r: VerifyReport): string[] => r.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.message}`);
 

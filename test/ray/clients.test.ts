@@ -12,6 +12,7 @@ import { resolveTarget, parseHostsOverride } from "../../src/ray/dial-target.js"
 import { readTlsFiles } from "../../src/ray/tls-material.js";
 import { startHead, type RunningHead } from "../../src/ray/head-node.js";
 import { GRPC_STATUS } from "../../src/ray/grpc-status.js";
+import { waitFor } from "../helpers/wait.js";
 import { makePki, FQDN, SHORT, type PkiFixture } from "./pki-fixture.js";
 
 let pki: PkiFixture;
@@ -52,7 +53,7 @@ describe.each(Object.entries(clients))("%s client", (_name, make) => {
       await c.call("healthCheck", { service: "" }, { timeoutMs: 1500 }).catch(() => undefined);
       c.close();
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor("the server to see both handshakes", () => seen.length >= 2, { timeoutMs: 5000 }).catch(() => undefined);
     expect(seen.slice(0, 2)).toEqual([false, FQDN]);
   });
 

@@ -3,12 +3,12 @@
  * and with the openssl CLI for the deliberately wrong ones (serverAuth-only EKU), written to a
  * temporary directory that `cleanup()` removes.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { createCa, loadCa } from "../../src/pki/ca.js";
 import { issuePodCert } from "../../src/pki/issue.js";
+import { makeTempDir } from "../helpers/temp-dir.js";
 
 export interface Files {
   cert: string;
@@ -34,7 +34,7 @@ export const FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
 export const SHORT = "raycluster-tls-head-svc";
 
 export async function makePki(headIp = "127.0.0.1", workerIp = "127.0.0.1"): Promise<PkiFixture> {
-  const dir = mkdtempSync(join(tmpdir(), "raytls-ray-test-"));
+  const { dir, cleanup } = makeTempDir("raytls-ray-test-");
   const write = (name: string, data: string) => {
     const p = join(dir, name);
     writeFileSync(p, data, { mode: 0o600 });
@@ -73,6 +73,6 @@ export async function makePki(headIp = "127.0.0.1", workerIp = "127.0.0.1"): Pro
     otherCa,
     serverAuthOnly: { cert: saCrt, key: saKey, ca: caCert },
     expired,
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup,
   };
 }

@@ -9,28 +9,19 @@
  * The CLI runs as a child process (the bundled binary): a segfault must show as a signal there,
  * not take the test runner down.
  */
-import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCertificatePem } from "../../src/pki/certificate-reader.js";
-import { BIN } from "../helpers/cli.js";
-import { opensslCa, opensslLeaf, tempDir } from "../helpers/openssl.js";
+import { BIN, runNode } from "../helpers/cli.js";
+import { opensslCa, opensslLeaf } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 /** An OID of ~630 content bytes: 1.3.6.1.4.1.99999 followed by 620 arcs of 1. */
 const LONG_OID = `1.3.6.1.4.1.99999${".1".repeat(620)}`;
 
-function run(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { timeout: 30_000, env: { PATH: process.env.PATH } }, (error, stdout, stderr) => {
-      const e = error as (NodeJS.ErrnoException & { code?: number | string; signal?: NodeJS.Signals }) | null;
-      resolve({ code: e ? (typeof e.code === "number" ? e.code : null) : 0, signal: e?.signal ?? null, out: stdout, err: stderr });
-    });
-  });
-}
-
 describe("a server presenting a certificate with a 600+ byte EKU OID", () => {
-  const tmp = tempDir("raytls-hostile-");
+  const tmp = useTempDir("raytls-hostile-");
   let server: Server;
   let port = 0;
   let ca: { cert: string; key: string };
@@ -49,7 +40,6 @@ describe("a server presenting a certificate with a 600+ byte EKU OID", () => {
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
-    tmp.cleanup();
   });
 
   it("the strict reader refuses it, naming the field", () => {
@@ -59,13 +49,13 @@ describe("a server presenting a certificate with a 600+ byte EKU OID", () => {
   // Why the guard exists: plain Node crashes on this server (pinned so a Node that fixes it shows up here).
   it("Node's getPeerCertificate() segfaults on it (the bug raytls works around; the old probe called it)", async () => {
     const script = `const t=require("tls");const c=t.connect({host:"127.0.0.1",port:${port},rejectUnauthorized:false},()=>{c.getPeerCertificate(true);c.destroy();});c.on("error",()=>{});`;
-    const r = await run(["-e", script]);
+    const r = await runNode(["-e", script]);
     expect(r.signal, JSON.stringify(r)).toBe("SIGSEGV");
   });
 
   // Needs the bundle (`node scripts/build.mjs`, which `npm test` runs first).
   it.skipIf(!existsSync(new URL("../../dist/cli/main.js", import.meta.url)) && !process.env.CI)("raytls health-check does not crash: it fails (exit 1) and says why", async () => {
-    const r = await run([BIN, "health-check", "--address", `127.0.0.1:${port}`, "--ca", ca.cert, "--cert", client.cert, "--key", client.key, "--timeout", "5"]);
+    const r = await runNode([BIN, "health-check", "--address", `127.0.0.1:${port}`, "--ca", ca.cert, "--cert", client.cert, "--key", client.key, "--timeout", "5"]);
     expect(r.signal, r.err).toBeNull();
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.out + r.err).toMatch(/OBJECT IDENTIFIER of \d{3} bytes is longer than the 64 accepted/);

@@ -10,6 +10,7 @@ import { WorkerRegistry } from "../../src/ray/worker-registry.js";
 import { RayRpcClient } from "../../src/ray/rpc-client.js";
 import { parseHostsOverride, resolveTarget } from "../../src/ray/dial-target.js";
 import { readTlsFiles } from "../../src/ray/tls-material.js";
+import { waitFor } from "../helpers/wait.js";
 import { makePki, FQDN, type PkiFixture } from "./pki-fixture.js";
 
 let pki: PkiFixture;
@@ -29,8 +30,7 @@ describe("worker <-> head", () => {
     const tls = await readTlsFiles({ certFile: pki.worker.cert, keyFile: pki.worker.key, caFile: pki.caCert });
     const worker = await startWorker({ headAddress: `${FQDN}:${head.port}`, podIp: "127.0.0.1", tls, hosts: parseHostsOverride(`${FQDN}=127.0.0.1`) });
     await worker.registered;
-    const until = Date.now() + 5000;
-    while (Date.now() < until && !head.registry.list()[0]?.dialBackOk) await new Promise((r) => setTimeout(r, 50));
+    await waitFor("the head to dial the worker back", () => head.registry.list()[0]?.dialBackOk, { timeoutMs: 5000 }).catch(() => undefined);
     const [node] = head.registry.list();
     expect(node).toMatchObject({ nodeId: worker.nodeId, podIp: "127.0.0.1", port: worker.port, alive: true, dialBackOk: true });
 
@@ -38,9 +38,9 @@ describe("worker <-> head", () => {
     const alive = await c.call("checkAlive", { nodeIds: [Buffer.from(worker.nodeId, "hex"), Buffer.from("00", "hex")] });
     expect(alive.rayletAlive).toEqual([true, false]);
     await worker.close();
-    await new Promise((r) => setTimeout(r, 450)); // > 3 heartbeat intervals
-    const dead = await c.call("checkAlive", { nodeIds: [Buffer.from(worker.nodeId, "hex")] });
-    expect(dead.rayletAlive).toEqual([false]);
+    // Dead once 3 heartbeat intervals pass without one: asked until it says so, within a deadline.
+    const deadNow = async () => (await c.call("checkAlive", { nodeIds: [Buffer.from(worker.nodeId, "hex")] })).rayletAlive[0] === false;
+    expect(await waitFor("the head to declare the stopped worker dead", deadNow, { timeoutMs: 5000, intervalMs: 50 }).catch(() => false)).toBe(true);
     c.close();
   });
 

@@ -9,17 +9,16 @@
  * signer's default window.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, linkSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fileAuditSink, memoryAuditSink, type AuditRecord } from "../../src/signer/audit.js";
 import { summarizingAuditSink } from "../../src/signer/audit-summary.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { readUntilClose, signRequestText, startTestSigner, tlsConnect, WORKER, type SignerFixture } from "./signer-fixture.js";
 
-const dir = mkdtempSync(path.join(tmpdir(), "raytls-audit-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = useTempDir("raytls-audit-").dir;
 const lines = (file: string): AuditRecord[] => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as AuditRecord);
 
 /** One POST /v1/sign with a bad token from `localAddress`, on its own connection: the status. */

@@ -1,5 +1,5 @@
 /**
- * A pod that asks many times at once (bundled by netns.ts and run inside a pod's namespace):
+ * A pod that asks many times at once (bundled by signer-netns.test.ts, run inside a pod's namespace):
  * `node burst.mjs URL TOKEN_FILE CA_CERT POD_IP COUNT RETRY_SECONDS` prints one JSON line
  * {ok, serials, failures}. Each request makes its own key and CSR and its own TLS connection.
  */

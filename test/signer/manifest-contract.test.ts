@@ -3,17 +3,17 @@
  * mapped to a temp dir, listen on 127.0.0.1), and the head's and a worker's init-container
  * commands, run verbatim apart from the paths and the URL, get their certificates from it.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createCa } from "../../src/pki/ca.js";
 import { buildManifest } from "../../src/k8s/manifest.js";
-import { runCli } from "../helpers/cli.js";
+import { runCli, startCli } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { waitFor } from "../helpers/wait.js";
 
-const dir = mkdtempSync(path.join(tmpdir(), "raytls-contract-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = useTempDir("raytls-contract-").dir;
 
 type Obj = Record<string, any>;
 
@@ -34,13 +34,8 @@ describe("manifest --mode signer commands against a real signer", () => {
     const dep = m.resources.find((r) => r.kind === "Deployment")!.value as Obj;
     const serve = map(dep.spec.template.spec.containers[0].command.slice(1), path.join(dir, "signer")).map((a: string) => a.replace(/^0\.0\.0\.0:8443$/, "127.0.0.1:0"));
     // Start the signer in-process through the CLI; it runs until SIGTERM.
-    let err = "";
-    const { main } = await import("../../src/cli/main.js");
-    let out = "";
-    const ctx = { out: (t: string) => void (out += t), err: (t: string) => void (err += t), env: {}, cwd: dir, exitCode: 0, color: false };
-    const serving = main(serve, ctx);
-    for (let i = 0; i < 200 && !/listening on (\S+)/.test(err); i++) await new Promise((r) => setTimeout(r, 20));
-    const url = /listening on (https:\/\/\S+)/.exec(err)![1]!;
+    const serving = startCli(serve, { cwd: dir });
+    const url = (await waitFor("the signer's listening line", () => /listening on (https:\/\/\S+)/.exec(serving.err()), { timeoutMs: 4000 }))[1]!;
     const rc = m.resources.find((r) => r.kind === "RayCluster")!.value as Obj;
     for (const [role, t] of [["head", rc.spec.headGroupSpec.template], ["worker", rc.spec.workerGroupSpecs[0].template]] as const) {
       const base = path.join(dir, role);
@@ -70,8 +65,8 @@ describe("manifest --mode signer commands against a real signer", () => {
         expect(readFileSync(path.join(base, "out/tls.crt"), "utf8")).not.toBe(cert.toString());
       }
     }
-    expect(out.trim().split("\n").map((l) => JSON.parse(l).decision)).toEqual(["issued", "issued", "issued"]);
+    expect(serving.out().trim().split("\n").map((l) => JSON.parse(l).decision)).toEqual(["issued", "issued", "issued"]);
     process.emit("SIGTERM");
-    expect(await serving).toBe(0);
+    expect((await serving.result).code).toBe(0);
   });
 });

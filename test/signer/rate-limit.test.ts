@@ -3,14 +3,14 @@
  * when it is empty, and a client that waits at least that long. The defaults must never hurt a
  * cluster start: 1,000 workers asking at once all get a certificate on their first attempt.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createCsr } from "../../src/pki/csr.js";
 import { parseRetryAfter, requestCertificate } from "../../src/signer/client.js";
 import { TokenBuckets } from "../../src/signer/rate-limit.js";
 import { runCli } from "../helpers/cli.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 import { startTestSigner, WORKER, type SignerFixture } from "./signer-fixture.js";
 
 const started: SignerFixture[] = [];
@@ -46,6 +46,7 @@ describe("token buckets", () => {
 });
 
 describe("the signer's rate limit", () => {
+  const tmp = useTempDir("raytls-rate-", { each: true });
   it("past the burst: 429 with Retry-After, audited; the client waits at least that long and then gets its certificate", async () => {
     const f = await startTestSigner({ limits: { tokenBurst: 2, tokenRate: 0.5 } });
     started.push(f);
@@ -68,21 +69,17 @@ describe("the signer's rate limit", () => {
   it("pod-cert --signer waits out a 429 (Retry-After) and then writes its files", async () => {
     const f = await startTestSigner({ limits: { tokenBurst: 1, tokenRate: 1 } });
     started.push(f);
-    const dir = mkdtempSync(path.join(tmpdir(), "raytls-rate-"));
-    try {
-      writeFileSync(path.join(dir, "ca.crt"), f.caCertPem);
-      writeFileSync(path.join(dir, "worker.token"), WORKER);
-      const podCert = (out: string) => runCli(["pod-cert", "--role", "worker", "--signer", f.signer.url, "--ca-cert", "ca.crt", "--token-file", "worker.token", "--retry-seconds", "10", "--out", out], { cwd: dir, env: { POD_IP: "127.0.0.1" } });
-      expect((await podCert("a")).code).toBe(0);
-      const t0 = Date.now();
-      const b = await podCert("b");
-      expect(b.code, b.err).toBe(0);
-      expect(b.err).toMatch(/waiting for the signer \(HTTP 429: the worker token has had its share of certificates for now; retry in 1 s\); attempt 2 in (1\.[0-9]|2\.[0-9]) s/);
-      expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
-      expect(existsSync(path.join(dir, "b/tls.crt"))).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tmp.dir;
+    writeFileSync(path.join(dir, "ca.crt"), f.caCertPem);
+    writeFileSync(path.join(dir, "worker.token"), WORKER);
+    const podCert = (out: string) => runCli(["pod-cert", "--role", "worker", "--signer", f.signer.url, "--ca-cert", "ca.crt", "--token-file", "worker.token", "--retry-seconds", "10", "--out", out], { cwd: dir, env: { POD_IP: "127.0.0.1" } });
+    expect((await podCert("a")).code).toBe(0);
+    const t0 = Date.now();
+    const b = await podCert("b");
+    expect(b.code, b.err).toBe(0);
+    expect(b.err).toMatch(/waiting for the signer \(HTTP 429: the worker token has had its share of certificates for now; retry in 1 s\); attempt 2 in (1\.[0-9]|2\.[0-9]) s/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(existsSync(path.join(dir, "b/tls.crt"))).toBe(true);
   });
 
   it("a Retry-After past --retry-seconds fails at once with what to change", async () => {

@@ -2,11 +2,10 @@
  * The signer over real HTTPS on 127.0.0.1: `pod-cert --signer` end to end, refusals with nothing
  * written, and the HTTP handling (bad JSON, oversized body, an idle client does not block others).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { request } from "node:https";
-import { connect } from "node:tls";
-import { tmpdir } from "node:os";
+import { connect, type TLSSocket } from "node:tls";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCa } from "../../src/pki/ca.js";
@@ -14,20 +13,25 @@ import { loadCa } from "../../src/pki/ca.js";
 import { createCsr } from "../../src/pki/csr.js";
 import { memoryAuditSink } from "../../src/signer/audit.js";
 import { requestCertificate } from "../../src/signer/client.js";
-import { startSigner, type RunningSigner } from "../../src/signer/server.js";
+import { startSigner, type RunningSigner, type SignerLimits } from "../../src/signer/server.js";
 import { runCli } from "../helpers/cli.js";
+import { freePort } from "../helpers/ports.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 const FQDN = "rc-head-svc.default.svc.cluster.local";
 const HEAD = "head-token-abcdefghijklmnop";
 const WORKER = "worker-token-abcdefghijklmnop";
-const dir = mkdtempSync(path.join(tmpdir(), "raytls-signer-"));
+const tmp = useTempDir("raytls-signer-");
+const dir = tmp.dir;
 const audit = memoryAuditSink();
 let signer: RunningSigner;
 let caCertPem = "";
+let caKeyPem = "";
 
 beforeAll(async () => {
   const ca = await createCa({ subject: "/CN=signer test CA" });
   caCertPem = ca.certPem;
+  caKeyPem = ca.keyPem;
   writeFileSync(path.join(dir, "ca.crt"), ca.certPem);
   writeFileSync(path.join(dir, "head.token"), HEAD + "\n");
   writeFileSync(path.join(dir, "worker.token"), WORKER + "\n");
@@ -39,15 +43,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await signer?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const podCert = (args: string[], env: NodeJS.ProcessEnv = { POD_IP: "127.0.0.1" }) =>
   runCli(["pod-cert", "--signer", signer.url, "--ca-cert", "ca.crt", "--retry-seconds", "2", ...args], { cwd: dir, env });
 
-function raw(o: { method?: string; path?: string; body?: string | Buffer; headers?: Record<string, string | number> }): Promise<{ status: number; json: any }> {
+function raw(o: { method?: string; path?: string; body?: string | Buffer; headers?: Record<string, string | number> }, url = signer.url): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${signer.url}${o.path ?? "/v1/sign"}`, { method: o.method ?? "POST", ca: caCertPem, agent: false, headers: o.headers ?? {} }, (res) => {
+    const req = request(`${url}${o.path ?? "/v1/sign"}`, { method: o.method ?? "POST", ca: caCertPem, agent: false, headers: o.headers ?? {} }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString() || "null") }));
@@ -55,6 +58,24 @@ function raw(o: { method?: string; path?: string; body?: string | Buffer; header
     req.on("error", reject);
     req.end(o.body);
   });
+}
+
+/** A client that starts a request and never finishes its headers; `reply` is all it got back. */
+async function slowloris(port: number): Promise<{ socket: TLSSocket; closed: () => boolean; reply: Promise<string> }> {
+  const socket = connect({ host: "127.0.0.1", port, ca: caCertPem });
+  socket.on("error", () => undefined);
+  await new Promise<void>((r) => socket.once("secureConnect", () => r()));
+  socket.write("POST /v1/sign HTTP/1.1\r\nHost: x\r\n"); // headers never finished
+  let text = "";
+  let closed = false;
+  socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+  const reply = new Promise<string>((r) =>
+    socket.once("close", () => {
+      closed = true;
+      r(text);
+    }),
+  );
+  return { socket, closed: () => closed, reply };
 }
 
 describe("pod-cert --signer on loopback", () => {
@@ -108,11 +129,20 @@ describe("pod-cert --signer on loopback", () => {
 
   it("a client that starts before the signer retries until it is up", async () => {
     const ca = await createCa();
-    const port = 20000 + Math.floor(Math.random() * 30000);
+    // The client needs the address before anything listens there: a port the kernel just freed.
+    const port = await freePort();
     const csr = await createCsr({ role: "worker", podIp: "127.0.0.1" });
     const retries: string[] = [];
-    const pending = requestCertificate({ url: `https://127.0.0.1:${port}`, token: WORKER, caCertPem: ca.certPem, role: "worker", csrPem: csr.csrPem, retrySeconds: 10, onRetry: (i) => void retries.push(i.why) });
-    await new Promise((r) => setTimeout(r, 1000));
+    let firstRetry!: () => void;
+    const retried = new Promise<void>((r) => (firstRetry = r));
+    const pending = requestCertificate({
+      url: `https://127.0.0.1:${port}`, token: WORKER, caCertPem: ca.certPem, role: "worker", csrPem: csr.csrPem, retrySeconds: 10,
+      onRetry: (i) => {
+        retries.push(i.why);
+        firstRetry();
+      },
+    });
+    await retried; // the client found nothing there and is waiting to try again
     const late = await startSigner({ ca: loadCa(ca.certPem, ca.keyPem), host: "127.0.0.1", port, headToken: HEAD, workerToken: WORKER, headFqdn: FQDN });
     try {
       const res = await pending;
@@ -146,19 +176,29 @@ describe("HTTP handling", () => {
     expect(big).toMatchObject({ status: 413, json: { error: "too-large" } });
   });
 
-  it("an idle (slowloris) client does not block others and is cut off after the idle timeout", async () => {
-    const idle = connect({ host: "127.0.0.1", port: signer.port, ca: caCertPem });
-    await new Promise<void>((r) => idle.once("secureConnect", () => r()));
-    idle.write("POST /v1/sign HTTP/1.1\r\nHost: x\r\n"); // headers never finished
-    const closed = new Promise<number>((r) => {
-      const t0 = Date.now();
-      idle.once("close", () => r(Date.now() - t0));
-    });
-    idle.on("error", () => undefined);
-    const t0 = Date.now();
-    const results = await Promise.all(Array.from({ length: 20 }, () => raw({ method: "GET", path: "/healthz" })));
-    expect(results.every((r) => r.status === 200)).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(700);
-    expect(await closed).toBeLessThan(5000);
+  it("an idle (slowloris) client does not block others, and is cut off by the headers timeout with a 408", async () => {
+    const withLimits = (limits: SignerLimits) =>
+      startSigner({ ca: loadCa(caCertPem, caKeyPem), host: "127.0.0.1", port: 0, headToken: HEAD, workerToken: WORKER, headFqdn: FQDN, limits });
+    // Others are served while a request's headers stay unfinished: on a signer whose timeouts
+    // cannot fire during the test, so the order of events, not the machine's speed, decides.
+    const patient = await withLimits({ idleTimeoutMs: 600_000, headersTimeoutMs: 600_000, requestTimeoutMs: 600_000 });
+    try {
+      const idle = await slowloris(patient.port);
+      const results = await Promise.all(Array.from({ length: 20 }, () => raw({ method: "GET", path: "/healthz" }, patient.url)));
+      expect(results.every((r) => r.status === 200)).toBe(true);
+      expect(idle.closed()).toBe(false);
+      idle.socket.destroy();
+    } finally {
+      await patient.close();
+    }
+    // Cut off for the right reason: only the headers timeout answers 408 (the idle timeout and the
+    // connection budget, set far off here, close without a word).
+    const strict = await withLimits({ idleTimeoutMs: 600_000, headersTimeoutMs: 500, requestTimeoutMs: 600_000 });
+    try {
+      const idle = await slowloris(strict.port);
+      expect(await idle.reply).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    } finally {
+      await strict.close();
+    }
   });
 });

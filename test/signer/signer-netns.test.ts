@@ -7,23 +7,23 @@
  * file outside the signer's directory. All processes run as `ip netns exec NS node <cli> ...`.
  */
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCa } from "../../src/pki/ca.js";
 import { buildCliBundle } from "../lab/cli-bundle.js";
-import { netnsUnavailable, signerReady, SignerNetwork, type Party } from "./netns-fixture.js";
+import { NetnsFixture, netnsSkip, type NetnsChild, type Party } from "../helpers/netns-fixture.js";
+import { useTempDir } from "../helpers/temp-dir.js";
+import { waitFor, waitForOutput } from "../helpers/wait.js";
 
-const why = netnsUnavailable();
-if (why) console.warn(`SKIP signer netns tests: ${why}`);
+const why = await netnsSkip("signer netns tests");
 
 const FQDN = "rc-head-svc.default.svc.cluster.local";
-const root = mkdtempSync(path.join(tmpdir(), "raytls-signer-netns-"));
+const root = useTempDir("raytls-signer-netns-").dir;
 const signerDir = path.join(root, "signer");
-const net = new SignerNetwork();
+const net = new NetnsFixture("sig");
 let cli = "";
 let burst = "";
 let cleanupBundle: (() => void) | undefined;
@@ -67,7 +67,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await net.destroy();
   cleanupBundle?.();
-  rmSync(root, { recursive: true, force: true });
 });
 
 function startSigner(port = 8443) {
@@ -75,18 +74,24 @@ function startSigner(port = 8443) {
     cli, "signer", "serve", "--ca-dir", signerDir, "--listen", `${S.ip}:${port}`,
     "--head-token-file", path.join(signerDir, "head.token"), "--worker-token-file", path.join(signerDir, "worker.token"),
     "--head-fqdn", FQDN, "--serving-dns", "rc-signer.default.svc.cluster.local", "--audit-log", path.join(root, "logs", `audit-${port}.log`),
-  ], root);
+  ], { cwd: root });
   return child;
 }
 
+const signerReady = (signer: NetnsChild) => waitForOutput(signer, /raytls signer listening/, { seen: signer.stderrText(), what: "the signer's listening line" });
+
 const podDir = (pod: string) => path.join(root, "pods", pod);
-function podCert(party: Party, pod: string, out: string, extra: string[], o: { port?: number; token?: string; podIp?: string; retry?: number } = {}) {
+type PodCertOptions = { port?: number; token?: string; podIp?: string; retry?: number };
+function podCertArgs(party: Party, pod: string, out: string, extra: string[], o: PodCertOptions): string[] {
   const role = pod === "head" ? ["--role", "head", "--head-fqdn", FQDN] : ["--role", "worker"];
-  return net.exec(party, process.execPath, [
+  return [
     cli, "pod-cert", ...role, "--pod-ip", o.podIp ?? party.ip, "--signer", `https://${S.ip}:${o.port ?? 8443}`,
     "--token-file", path.join(podDir(pod), o.token ?? "token"), "--ca-cert", path.join(podDir(pod), "ca.crt"),
     "--retry-seconds", String(o.retry ?? 5), "--out", path.join(podDir(pod), out), ...extra,
-  ], root);
+  ];
+}
+function podCert(party: Party, pod: string, out: string, extra: string[], o: PodCertOptions = {}) {
+  return net.exec(party, process.execPath, podCertArgs(party, pod, out, extra, o), { cwd: root });
 }
 
 const ipSans = (file: string) => new X509Certificate(readFileSync(file)).subjectAltName!.split(", ").filter((s) => s.startsWith("IP Address:")).map((s) => s.slice(11));
@@ -105,7 +110,7 @@ describe.skipIf(Boolean(why))("signer in network namespaces", () => {
 
     const refusals: Array<[Promise<{ code: number; err: string }>, RegExp, string]> = [
       [podCert(W1, "worker-1", "r-other-ip", [], { podIp: W2.ip }), new RegExp(`403 policy.*IP:${W2.ip.replace(/\./g, "\\.")}`), "r-other-ip"],
-      [net.exec(W1, process.execPath, [cli, "pod-cert", "--role", "head", "--head-fqdn", FQDN, "--pod-ip", W1.ip, "--signer", `https://${S.ip}:8443`, "--token-file", path.join(podDir("worker-1"), "token"), "--ca-cert", path.join(podDir("worker-1"), "ca.crt"), "--out", path.join(podDir("worker-1"), "r-head")], root), /403 wrong-role.*grants the worker role, not head/, "r-head"],
+      [net.exec(W1, process.execPath, [cli, "pod-cert", "--role", "head", "--head-fqdn", FQDN, "--pod-ip", W1.ip, "--signer", `https://${S.ip}:8443`, "--token-file", path.join(podDir("worker-1"), "token"), "--ca-cert", path.join(podDir("worker-1"), "ca.crt"), "--out", path.join(podDir("worker-1"), "r-head")], { cwd: root }), /403 wrong-role.*grants the worker role, not head/, "r-head"],
       [podCert(W1, "worker-1", "r-bad-token", [], { token: "bad-token" }), /401 bad-token/, "r-bad-token"],
       [podCert(W1, "worker-1", "r-extra-ip", ["--ip", "10.99.0.1"]), /403 policy.*IP:10\.99\.0\.1/, "r-extra-ip"],
       [podCert(W1, "worker-1", "r-extra-dns", ["--dns", "rc-head-svc"]), /403 policy.*DNS:rc-head-svc/, "r-extra-dns"],
@@ -125,12 +130,13 @@ describe.skipIf(Boolean(why))("signer in network namespaces", () => {
     await new Promise((r) => signer.once("exit", r));
   }, 90_000);
 
-  it("a pod-cert started 2 s before the signer succeeds", async () => {
-    const early = podCert(W2, "worker-2", "early", [], { port: 8444, retry: 30 });
-    await new Promise((r) => setTimeout(r, 2000));
+  it("a pod-cert started before the signer (and refused by the empty port) succeeds once it is up", async () => {
+    const child = net.spawn(W2, process.execPath, podCertArgs(W2, "worker-2", "early", [], { port: 8444, retry: 30 }), { cwd: root });
+    const exited = new Promise<number>((r) => child.once("exit", (c) => r(c ?? -1)));
+    await waitForOutput(child, /waiting for the signer \(ECONNREFUSED/, { what: "pod-cert's first refused attempt" });
     const signer = startSigner(8444);
     await signerReady(signer);
-    const r = await early;
+    const r = { code: await exited, err: child.stderrText() };
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/waiting for the signer \(ECONNREFUSED/);
     expect(ipSans(path.join(podDir("worker-2"), "early/tls.crt"))).toEqual(["127.0.0.1", W2.ip]);
@@ -141,7 +147,7 @@ describe.skipIf(Boolean(why))("signer in network namespaces", () => {
   it("80 concurrent requests from two pods all succeed with unique serials", async () => {
     const signer = startSigner(8445);
     await signerReady(signer);
-    const runBurst = (p: Party, pod: string) => net.exec(p, process.execPath, [burst, `https://${S.ip}:8445`, path.join(podDir(pod), "token"), path.join(podDir(pod), "ca.crt"), p.ip, "40", "20"], root);
+    const runBurst = (p: Party, pod: string) => net.exec(p, process.execPath, [burst, `https://${S.ip}:8445`, path.join(podDir(pod), "token"), path.join(podDir(pod), "ca.crt"), p.ip, "40", "20"], { cwd: root });
     const [a, b] = await Promise.all([runBurst(W1, "worker-1"), runBurst(W2, "worker-2")]);
     const ra = JSON.parse(a.out);
     const rb = JSON.parse(b.out);
@@ -159,7 +165,7 @@ describe.skipIf(Boolean(why))("signer in network namespaces", () => {
   it("the signer SIGKILLed mid-burst and restarted: every pod still ends with a certificate", async () => {
     let signer = startSigner(8446);
     await signerReady(signer);
-    const runBurst = (p: Party, pod: string) => net.exec(p, process.execPath, [burst, `https://${S.ip}:8446`, path.join(podDir(pod), "token"), path.join(podDir(pod), "ca.crt"), p.ip, "40", "30"], root);
+    const runBurst = (p: Party, pod: string) => net.exec(p, process.execPath, [burst, `https://${S.ip}:8446`, path.join(podDir(pod), "token"), path.join(podDir(pod), "ca.crt"), p.ip, "40", "30"], { cwd: root });
     const all = Promise.all([
       runBurst(W1, "worker-1"),
       runBurst(W2, "worker-2"),
@@ -169,10 +175,11 @@ describe.skipIf(Boolean(why))("signer in network namespaces", () => {
     ]);
     // Kill once the first certificates are out, i.e. really in the middle of the burst.
     const log = path.join(root, "logs", "audit-8446.log");
-    for (let i = 0; i < 400 && !(existsSync(log) && readFileSync(log, "utf8").split("\n").length > 5); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor("the first certificates of the burst in the audit log", () => existsSync(log) && readFileSync(log, "utf8").split("\n").length > 5, { intervalMs: 10 });
     process.kill(signer.pid!, "SIGKILL");
     await new Promise((r) => signer.once("exit", r));
     const issuedBeforeKill = readFileSync(log, "utf8").trim().split("\n").length;
+    // An outage, not a readiness wait: the clients must meet a dead signer for a while.
     await new Promise((r) => setTimeout(r, 1000));
     signer = startSigner(8446);
     await signerReady(signer);

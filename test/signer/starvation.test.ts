@@ -13,6 +13,7 @@ import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCsr } from "../../src/pki/csr.js";
 import { requestCertificate } from "../../src/signer/client.js";
+import { waitFor } from "../helpers/wait.js";
 import { startTestSigner, WORKER, type SignerFixture } from "./signer-fixture.js";
 
 const ATTACKER = "127.0.0.2";
@@ -114,7 +115,9 @@ describe("connection starvation (issue 13)", () => {
 });
 
 describe("the connection budget and the reserve (issue 13)", () => {
-  const settle = () => new Promise((r) => setTimeout(r, 300));
+  /** The signer counts a connection when its event loop accepts it: wait until it has counted `n` from `ip`. */
+  const counted = (g: SignerFixture, ip: string, n: number) =>
+    waitFor(`the signer to count ${n} connections from ${ip}`, () => g.signer.connections.open().get(ip) === n, { timeoutMs: 5000 }).catch(() => undefined);
 
   it("a connection without a whole request within the budget is closed, whatever stage it stalls in", async () => {
     const g = await startTestSigner({ limits: { requestTimeoutMs: 800, handshakeTimeoutMs: 5000, headersTimeoutMs: 800, idleTimeoutMs: 10_000 } });
@@ -164,10 +167,10 @@ describe("the connection budget and the reserve (issue 13)", () => {
       );
     try {
       await open(64, ATTACKER);
-      await settle();
+      await counted(g, ATTACKER, 48);
       expect(g.signer.connections.open().get(ATTACKER)).toBe(48);
       await open(10, "127.0.0.4");
-      await settle();
+      await counted(g, "127.0.0.4", 8);
       expect(g.signer.connections.open().get("127.0.0.4")).toBe(8);
       const csrPem = (await createCsr({ role: "worker", podIp: GOOD })).csrPem;
       const res = await requestCertificate({ url: g.signer.url, token: WORKER, caCertPem: g.caCertPem, role: "worker", csrPem, retrySeconds: 0, localAddress: GOOD });
