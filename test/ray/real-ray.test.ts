@@ -325,7 +325,7 @@ if (skip && process.env.CI === "true") {
           const err = gcsErr(h);
           const startOut = h.out();
           await stopHead(h);
-          return { ...c, up, ray: ray.code, raytls: ours.code, envCheck: envCheck.code, verify, ms: ray.ms, waited: Date.now() - h.since, err, envOut: envCheck.out, out: `${startOut.slice(-600)}\n${ray.out.slice(-600)}\n${ours.out}\n${envCheck.out}` };
+          return { ...c, up, ray: ray.code, raytls: ours.code, envCheck: envCheck.code, verify, ms: ray.ms, waited: Date.now() - h.since, err, envOut: envCheck.out, startOut, out: `${startOut.slice(-600)}\n${ray.out.slice(-600)}\n${ours.out}\n${envCheck.out}` };
         }),
       );
       for (const r of rows) {
@@ -333,6 +333,8 @@ if (skip && process.env.CI === "true") {
         expect({ pod: r.pod, up: r.up, ray: r.ray, raytls: r.raytls, envCheck: r.envCheck, verify: r.verify }, r.out).toEqual({ pod: r.pod, up: false, ray: 1, raytls: 1, envCheck: 1, verify: 1 });
         expect(r.envOut, `${r.pod}: raytls env check`).toContain(r.finding);
         expect(r.err, `${r.pod}: gcs_server.err`).toContain(r.reason);
+        // `ray start` itself shows only the symptom: its first GCS dial, at the pod IP, times out.
+        expect(r.startOut, `${r.pod}: ray start`).toContain(`Failed to connect to GCS at address ${pods[r.pod].ip}:6379`);
       }
     }, 120_000);
 
