@@ -143,6 +143,29 @@ if (skip && process.env.CI === "true") {
       return file && existsSync(file) ? readFileSync(file, "utf8") : "";
     }
 
+    /**
+     * One running head dialed by each host of `want` from `client`: Ray's exit code, raytls
+     * health-check's and verify's prediction (the head's certificate against the client's CA file)
+     * must all be `want[host]`.
+     */
+    async function judgeByHosts(label: string, client: Pod, headCertDir: string, want: Record<string, number>): Promise<void> {
+      const results = await Promise.all(
+        Object.keys(want).map(async (host) => {
+          const e = { ...env(client), RAY_py_gcs_connect_timeout_s: "4" };
+          const [ray, ours] = await Promise.all([
+            runInPodAsync(client, [RAY, "health-check", "--address", `${host}:6379`], e),
+            runInPodAsync(client, [process.execPath, BIN, "health-check", "--address", `${host}:6379`], e),
+          ]);
+          const verify = verifyExit(["--ca-cert", path.join(dir, client, "ca.crt"), "--cert", path.join(dir, headCertDir, "tls.crt"), "--host", host]);
+          return { host, ray: ray.code, raytls: ours.code, verify, ms: ray.ms, out: `${ray.out.slice(-600)}\n${ours.out}` };
+        }),
+      );
+      for (const r of results) {
+        row(`${label}, by ${r.host === FQDN ? "FQDN" : r.host === SHORT ? "short name" : "IP"}`, r);
+        expect({ label, host: r.host, ray: r.ray, raytls: r.raytls, verify: r.verify }, r.out).toEqual({ label, host: r.host, ray: want[r.host], raytls: want[r.host], verify: want[r.host] });
+      }
+    }
+
     /** By process group, never `ray stop` (it kills every Ray on the machine). */
     async function stopHead(h: RayHead | undefined): Promise<void> {
       if (!h?.proc.pid) return;
@@ -344,22 +367,10 @@ if (skip && process.env.CI === "true") {
       expect(await started(h, 90_000), h.out().slice(-3000)).toBe(true);
       const envCheck = runInPod("seed-head", [process.execPath, BIN, "env", "check"], { POD_IP: SEED_HEAD_IP });
       expect(envCheck.code, envCheck.out).toBe(0);
-      const want = { [FQDN]: 0, [SHORT]: 1, [SEED_HEAD_IP]: 0 } as Record<string, number>;
-      const results = await Promise.all(
-        Object.keys(want).map(async (host) => {
-          const e = { ...env("seed-client"), RAY_py_gcs_connect_timeout_s: "4" };
-          const [ray, ours] = await Promise.all([
-            runInPodAsync("seed-client", [RAY, "health-check", "--address", `${host}:6379`], e),
-            runInPodAsync("seed-client", [process.execPath, BIN, "health-check", "--address", `${host}:6379`], e),
-          ]);
-          const verify = verifyExit(["--ca-cert", path.join(dir, "seed-client", "ca.crt"), "--cert", path.join(dir, "seed-head", "tls.crt"), "--host", host]);
-          return { host, ray: ray.code, raytls: ours.code, verify, ms: ray.ms, out: `${ray.out.slice(-600)}\n${ours.out}` };
-        }),
-      );
-      await stopHead(h);
-      for (const r of results) {
-        row(`seed-script head, by ${r.host === FQDN ? "FQDN" : r.host === SHORT ? "short name" : "IP"}`, r);
-        expect({ host: r.host, ray: r.ray, raytls: r.raytls, verify: r.verify }, r.out).toEqual({ host: r.host, ray: want[r.host], raytls: want[r.host], verify: want[r.host] });
+      try {
+        await judgeByHosts("seed-script head", "seed-client", "seed-head", { [FQDN]: 0, [SHORT]: 1, [SEED_HEAD_IP]: 0 });
+      } finally {
+        await stopHead(h);
       }
     }, 150_000);
 
@@ -386,22 +397,7 @@ if (skip && process.env.CI === "true") {
       for (const [certDir, want] of [["h-short", { [FQDN]: 0, [SHORT]: 0, [HEAD_IP]: 0 }], ["h-wildcard", { [FQDN]: 0, [SHORT]: 1, [HEAD_IP]: 0 }]] as const) {
         await stopHead(head);
         await startHead(certDir);
-        const results = await Promise.all(
-          Object.keys(want).map(async (host) => {
-            const e = { ...env("client"), RAY_py_gcs_connect_timeout_s: "4" };
-            const [ray, ours] = await Promise.all([
-              runInPodAsync("client", [RAY, "health-check", "--address", `${host}:6379`], e),
-              runInPodAsync("client", [process.execPath, BIN, "health-check", "--address", `${host}:6379`], e),
-            ]);
-            const verify = verifyExit(["--ca-cert", path.join(dir, certDir, "ca.crt"), "--cert", path.join(dir, certDir, "tls.crt"), "--host", host]);
-            return { host, ray: ray.code, raytls: ours.code, verify, ms: ray.ms, out: `${ray.out.slice(-600)}\n${ours.out}` };
-          }),
-        );
-        for (const r of results) {
-          row(`${certDir} head, by ${r.host === FQDN ? "FQDN" : r.host === SHORT ? "short name" : "IP"}`, r);
-          const w2 = (want as Record<string, number>)[r.host];
-          expect({ certDir, host: r.host, ray: r.ray, raytls: r.raytls, verify: r.verify }, r.out).toEqual({ certDir, host: r.host, ray: w2, raytls: w2, verify: w2 });
-        }
+        await judgeByHosts(`${certDir} head`, "client", certDir, want);
       }
     }, 240_000);
   });
