@@ -325,7 +325,8 @@ if (skip && process.env.CI === "true") {
       }
     }, 180_000);
 
-    it("heads that cannot start (CN only; serverAuth only; no pod IP): verify and env check predict it, Ray agrees, and its GCS log says why", async () => {
+    // This test and the next run side by side (it.concurrent): both only wait on heads of their own.
+    it.concurrent("heads that cannot start (CN only; serverAuth only; no pod IP): verify and env check predict it, Ray agrees, and its GCS log says why", async () => {
       // Ray's own processes dial the GCS at the pod IP with the pod's certificate as client
       // certificate: the checks below, run inside each head pod by its IP, are that dial.
       const cases: Array<{ pod: Pod; reason: string; finding: string }> = [
@@ -348,10 +349,11 @@ if (skip && process.env.CI === "true") {
           const err = gcsErr(h);
           const startOut = h.out();
           await stopHead(h);
-          return { ...c, up, ray: ray.code, raytls: ours.code, envCheck: envCheck.code, verify, ms: ray.ms, waited: Date.now() - h.since, err, envOut: envCheck.out, startOut, out: `${startOut.slice(-600)}\n${ray.out.slice(-600)}\n${ours.out}\n${envCheck.out}` };
+          return { ...c, up, ray: ray.code, raytls: ours.code, envCheck: envCheck.code, verify, ms: ray.ms, waited: Date.now() - h.since, err, envOut: envCheck.out, oursOut: ours.out, startOut, out: `${startOut.slice(-600)}\n${ray.out.slice(-600)}\n${ours.out}\n${envCheck.out}` };
         }),
       );
       for (const r of rows) {
+        console.log(`${r.pod}: raytls health-check by pod IP says:\n${r.oursOut}`);
         row(`${r.pod}: ray start ${r.up ? "up" : `not up in ${Math.round(r.waited / 1000)} s`}, env check ${r.envCheck}`, r);
         expect({ pod: r.pod, up: r.up, ray: r.ray, raytls: r.raytls, envCheck: r.envCheck, verify: r.verify }, r.out).toEqual({ pod: r.pod, up: false, ray: 1, raytls: 1, envCheck: 1, verify: 1 });
         expect(r.envOut, `${r.pod}: raytls env check`).toContain(r.finding);
@@ -362,7 +364,7 @@ if (skip && process.env.CI === "true") {
     }, 120_000);
 
     if (seedSkip) console.warn(`SKIP the seed-script head: ${seedSkip}`);
-    it.skipIf(seedSkip !== undefined)("a head made by the seed's own openssl script (RSA-2048, no EKU): by FQDN, short name and IP, all three agree", async () => {
+    (seedSkip ? it.skip : it.concurrent)("a head made by the seed's own openssl script (RSA-2048, no EKU): by FQDN, short name and IP, all three agree", async () => {
       const h = [...heads].find((x) => x.pod === "seed-head")!;
       expect(await started(h, 90_000), h.out().slice(-3000)).toBe(true);
       const envCheck = runInPod("seed-head", [process.execPath, BIN, "env", "check"], { POD_IP: SEED_HEAD_IP });
