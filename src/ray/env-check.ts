@@ -2,7 +2,9 @@
  * `raytls env check`: would this container's Ray start with TLS, and would its peers accept it?
  * Ray's own contract (ray-tls-facts.md section 1) first, then what Ray does not check but the
  * handshake will: files readable, PEM parses, key matches, chain and validity, EKU both ways, and
- * the pod IP in the certificate (the head dials workers by pod IP).
+ * the pod IP in the certificate: Ray's own processes dial their node's GCS and raylet at the pod IP
+ * with the pod certificate (checked with Ray 2.58: a head whose certificate lacks it never starts),
+ * and the head dials workers by it.
  */
 import { promises as fsp } from "node:fs";
 import { describeCause } from "../errors.js";
@@ -10,6 +12,7 @@ import { readCertificatesPem } from "../pki/certificate-reader.js";
 import { parsePrivateKey } from "../pki/keys.js";
 import { verifyCertificate } from "../pki/verify.js";
 import { leafNotFirst } from "../pki/bundle-order.js";
+import { checkPeerNameFacts } from "../pki/peer-name.js";
 import { RAY_MISSING_TLS_VARS, TLS_VARS, tlsEnabled } from "./tls-env.js";
 
 export interface EnvFinding {
@@ -100,11 +103,18 @@ export async function checkRayEnv(env: NodeJS.ProcessEnv, now = new Date(), read
   const podIp = env.POD_IP;
   if (podIp) {
     const [leaf] = readCertificatesPem(certPem, env.RAY_TLS_SERVER_CERT!);
-    const has = (leaf!.sans ?? []).some((s) => s.value === podIp);
+    // Judged as gRPC C-core judges the dial to this IP (a CN never covers an IP).
+    const v = checkPeerNameFacts(podIp, leaf!);
     findings.push(
-      has
+      v.ok
         ? { ok: true, variable: "POD_IP", message: `the certificate covers this pod's IP ${podIp}` }
-        : { ok: false, variable: "POD_IP", file: env.RAY_TLS_SERVER_CERT!, message: `Peer name ${podIp} is not in peer certificate: the certificate lacks this pod's IP (POD_IP=${podIp}), and the head dials workers by pod IP`, hint: "re-issue in the init container with POD_IP from status.podIP (raytls pod-cert)" },
+        : {
+            ok: false,
+            variable: "POD_IP",
+            file: env.RAY_TLS_SERVER_CERT!,
+            message: `${v.message}: the certificate lacks this pod's IP (POD_IP=${podIp}); Ray's own processes dial this node's GCS at it, so a head never starts (ray start hangs), and the head dials workers by it`,
+            hint: "re-issue in the init container with POD_IP from status.podIP (raytls pod-cert)",
+          },
     );
   } else {
     // Not a quiet pass (issue 11): without POD_IP the check that matters most for workers did not run.
