@@ -63,7 +63,9 @@ export async function labExec(dir: string, podName: string, argv: string[], o: L
   const { file, args, env } = podCommand(state, pod, argv, o.env);
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: o.capture ? ["ignore", "pipe", "pipe"] : "inherit" });
+    // Captured runs (library use) get their own process group, so a timeout kills what nsenter
+    // forked into the pod as well; interactive runs stay in the terminal's group (Ctrl-C reaches them).
+    const child = spawn(file, args, { env, stdio: o.capture ? ["ignore", "pipe", "pipe"] : "inherit", detached: Boolean(o.capture) });
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (b: Buffer) => (stdout += b.toString()));
@@ -72,7 +74,12 @@ export async function labExec(dir: string, podName: string, argv: string[], o: L
     const timer = o.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          child.kill("SIGKILL");
+          try {
+            if (o.capture && child.pid) process.kill(-child.pid, "SIGKILL");
+            else child.kill("SIGKILL");
+          } catch {
+            /* exited meanwhile */
+          }
         }, o.timeoutMs)
       : undefined;
     child.on("error", (err) => {

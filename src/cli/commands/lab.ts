@@ -3,6 +3,7 @@
  * Pods are `raytls node` processes on loopback addresses, or in network namespaces with --netns.
  */
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { action, type CliContext } from "../context.js";
@@ -245,6 +246,9 @@ function findLab(o: { dir?: string; name: string }, cmd: Command): { dir: string
   if (o.dir !== undefined) return { dir: o.dir, name: o.name };
   const last = lastLab();
   if (last && (cmd.getOptionValueSource("name") !== "cli" || last.name === o.name)) return last;
+  // A --ray lab's default directory is outside /tmp.
+  const rayDir = defaultRayLabDir(o.name);
+  if (!existsSync(join(defaultLabDir(o.name), "lab-state.json")) && existsSync(join(rayDir, "lab-state.json"))) return { dir: rayDir, name: o.name };
   return { dir: defaultLabDir(o.name), name: o.name };
 }
 
