@@ -45,7 +45,11 @@ export function rayCandidates(flag: string | undefined, env: NodeJS.ProcessEnv =
   const out: Array<{ path: string; source: string }> = [];
   if (flag) return [{ path: resolve(flag), source: "--ray-bin" }];
   if (env.RAYTLS_RAY) return [{ path: resolve(env.RAYTLS_RAY), source: "$RAYTLS_RAY" }];
-  out.push({ path: join(packageRoot(), ".venv-ray", "bin", "ray"), source: "the project's .venv-ray" });
+  try {
+    out.push({ path: join(packageRoot(), ".venv-ray", "bin", "ray"), source: "the project's .venv-ray" });
+  } catch {
+    /* run from a bundle outside the package (tests): no project venv to look at */
+  }
   for (const d of (env.PATH ?? "").split(delimiter)) if (d) out.push({ path: join(d, "ray"), source: "PATH" });
   return out;
 }
@@ -55,7 +59,8 @@ export async function findRay(flag?: string, env: NodeJS.ProcessEnv = process.en
   const candidates = rayCandidates(flag, env);
   const found = candidates.find((c) => executable(c.path));
   if (!found) {
-    const looked = flag || env.RAYTLS_RAY ? candidates[0]!.path : `${candidates[0]!.path} and on PATH`;
+    const venv = candidates.find((c) => c.source !== "PATH");
+    const looked = flag || env.RAYTLS_RAY ? candidates[0]!.path : `${venv ? `${venv.path} and ` : ""}on PATH`;
     throw new RaytlsError("ray-not-found", `Ray not found (looked at ${looked})`, { hint: INSTALL_HINT });
   }
   // The venv's script, not its symlink target: the venv's bin/ holds its python too.

@@ -37,6 +37,13 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         const workers = parseWorkers(o.workers, 10);
         if (o.rayBin && !o.ray) throw new RaytlsError("ray-bin-without-ray", "--ray-bin is only used with --ray", { hint: "add --ray" });
         // First line: which runtime, and how to get the other (issue 9).
+        if (o.ray) {
+          // Before anything is made: no Ray or no root is bad input (exit 2), with how to fix it.
+          const [{ findRay }, { netnsUnavailable }] = await Promise.all([import("../../lab/ray-runtime.js"), import("../../lab/netns.js")]);
+          const why = await netnsUnavailable();
+          if (why) throw new RaytlsError("netns-unavailable", `demo --ray: ${why}`, { hint: "run it as root: sudo node bin/raytls.mjs demo --ray (each Ray pod gets its own network namespace)" });
+          await findRay(o.rayBin, { ...process.env, ...ctx.env });
+        }
         if (!o.json) ctx.out(`${await runtimeLine(Boolean(o.ray), o.rayBin, ctx.env)}\n`);
         let port = 6379;
         let shared = false;
@@ -111,7 +118,7 @@ async function runtimeLine(ray: boolean, rayBin: string | undefined, env: NodeJS
   const found = await findRay(rayBin, { ...process.env, ...env }).then((r) => r, (err: Error) => err);
   if (ray) return found instanceof Error ? `runtime: Ray (--ray), but ${found.message}` : `runtime: Ray ${found.version} itself (${found.bin}, from ${found.source}), one network namespace per pod`;
   const how = found instanceof Error
-    ? `Ray 2.x not found at ${rayCandidates(undefined, env)[0]!.path}; python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0, then ${root ? "" : "sudo "}raytls demo --ray`
+    ? `Ray 2.x not found at ${rayCandidates(undefined, env)[0]?.path ?? "$RAYTLS_RAY"}; python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0, then ${root ? "" : "sudo "}raytls demo --ray`
     : `Ray ${found.version} is at ${found.bin}: ${root ? "" : "sudo "}raytls demo --ray runs Ray itself`;
   return `runtime: raytls's embedded Ray-compatible node (${how})`;
 }
