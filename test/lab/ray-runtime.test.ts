@@ -6,6 +6,10 @@ import { describe, expect, it } from "vitest";
 import { expandPodVars } from "../../src/lab/lab-exec.js";
 import { checkRayLabDir, enterPodArgv, podInitArgv, rayCandidates, rayStartArgv } from "../../src/lab/ray-runtime.js";
 import { planLab } from "../../src/lab/lab-plan.js";
+import { rayFailureLine } from "../../src/lab/lab-ray.js";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const env = { FQ_RAY_IP: "h.default.svc.cluster.local", RAY_IP: "h" };
 
@@ -41,5 +45,24 @@ describe("ray lab runtime", () => {
   it("refuses a lab dir under /tmp (the pods' /tmp is their own), with the fix", () => {
     expect(() => checkRayLabDir("/tmp/lab")).toThrow(/under \/tmp/);
     expect(() => checkRayLabDir("/var/tmp/raytls-lab/x")).not.toThrow();
+  });
+});
+
+describe("a Ray pod that dies during start-up", () => {
+  it("is explained by the last useful line of Ray's own logs, else of `ray start`'s output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "raytls-rayfail-"));
+    try {
+      const plan = planLab({ name: "x", namespace: "default", workers: 1, mode: "netns", dir });
+      const head = plan.pods[0]!;
+      mkdirSync(join(dir, "logs"), { recursive: true });
+      writeFileSync(head.log, "Usage stats collection is disabled.\nLocal node IP: 10.244.0.2\nray.exceptions.RaySystemError: GCS did not start\n\n");
+      expect(await rayFailureLine(plan, head)).toBe("ray.exceptions.RaySystemError: GCS did not start");
+      const logs = join(dir, "pods", "head", "tmp", "ray", "session_latest", "logs");
+      mkdirSync(logs, { recursive: true });
+      writeFileSync(join(logs, "gcs_server.err"), "[2026-12-01] (gcs_server) grpc_server.cc:90: Invalid cert chain file.\n[2026-12-01] *** SIGABRT received ***\n");
+      expect(await rayFailureLine(plan, head)).toBe("gcs_server.err: [2026-12-01] (gcs_server) grpc_server.cc:90: Invalid cert chain file.");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
