@@ -99,7 +99,7 @@ function renderStep(ctx: CliContext, s: DemoStep): void {
   for (const l of s.lines) ctx.out(`    ${l}\n`);
   if (s.command) {
     ctx.out(`    $ ${s.command.shown}\n`);
-    for (const l of s.command.output.split("\n")) ctx.out(`      ${l}\n`);
+    if (s.command.output) for (const l of s.command.output.split("\n")) ctx.out(`      ${l}\n`);
     const as = s.command.exitCode === s.command.expected ? " (as expected)" : ` (expected ${s.command.expected})`;
     ctx.out(`    exit ${s.command.exitCode}${as}\n`);
   }
