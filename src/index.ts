@@ -32,6 +32,8 @@ export { loadTls, type TlsFiles } from "./ray/tls-material.js";
 export type { ClientTls } from "./ray/client-tls.js";
 export { probeTls, type ProbeReport } from "./ray/tls-probe.js";
 export { labUp, labStatus, labDown, type LabUpOptions, type LabStatus } from "./lab/lab.js";
+export { labExec, type LabExecOptions, type LabExecResult } from "./lab/lab-exec.js";
+export { findRay, type RayRuntime } from "./lab/ray-runtime.js";
 export { runDemo, type DemoReport, type DemoStep } from "./lab/demo.js";
 // The signer (issue 5): the CA-holding issuing service, its policy and its client.
 export { startSigner, type SignerOptions, type SignerLimits, type RunningSigner } from "./signer/server.js";

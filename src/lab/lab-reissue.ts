@@ -2,7 +2,8 @@
  * The seed's fix for Step 4's failure, applied to a running lab: re-issue the head's certificate
  * with extra DNS SANs (`--dns raycluster-tls-head-svc`, the seed's `DNS.3 = $RAY_IP`), then
  * restart the head, because Ray reads its certificate once at start and never reloads it
- * (facts section 1). Workers notice the restart on their next heartbeat and register again.
+ * (facts section 1). Workers notice the restart on their next heartbeat and register again
+ * (raytls nodes) or are restarted with it (a Ray lab).
  * In a `--signer` lab the head pod asks the signer again (no CA key is read here).
  */
 import { promises as fsp } from "node:fs";
@@ -16,6 +17,7 @@ import { loadState, saveState, type LabState } from "./lab-state.js";
 import { parseSans, podCertFromSigner, type PodCertRun } from "./lab-signer.js";
 import { startPod, stopPid } from "./lab-processes.js";
 import { waitReady } from "./lab.js";
+import { startRayPods, stopRayPods } from "./lab-ray.js";
 
 export async function reissueHead(dir: string, dns: string[], log: (l: string) => void = () => {}): Promise<{ sans: San[]; ms: number; run?: PodCertRun }> {
   const t0 = performance.now();
@@ -56,6 +58,13 @@ async function reissueHeadFromSigner(state: LabState, dns: string[], log: (l: st
 
 async function restartHead(state: LabState): Promise<void> {
   const head = state.plan.pods[0]!;
+  if (state.ray) {
+    // A Ray head's new GCS has a new cluster ID, which the old workers' raylets refuse: restart
+    // the workers too (as KubeRay does when a head without GCS fault tolerance restarts).
+    await stopRayPods(state);
+    await startRayPods(state, 60_000);
+    return;
+  }
   const old = state.pids[head.name];
   if (old) await stopPid(old);
   state.pids[head.name] = startPod(head);

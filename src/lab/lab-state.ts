@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { RaytlsError } from "../errors.js";
 import { writeFilesAtomically } from "../io/secure-files.js";
 import type { LabPlan } from "./lab-plan.js";
+import type { RayRuntime } from "./ray-runtime.js";
 
 export interface LabState {
   version: 1;
@@ -21,6 +22,13 @@ export interface LabState {
   etcNetnsDirs: string[];
   /** Signer mode: the `raytls signer serve` process and the URL it listens on. */
   signer?: { pid: number; url?: string };
+  /**
+   * A `--ray` lab: the Ray in use. Then `pids` are the PIDs of each pod's first process (`unshare`, parent of `ray start --block`),
+   * each the leader of its own process group (stopped by group), and `podTmpDirs` the pods'
+   * private /tmp directories (recorded before they are made, removed by `lab down`).
+   */
+  ray?: RayRuntime;
+  podTmpDirs?: string[];
 }
 
 export function statePath(dir: string): string {

@@ -1,6 +1,7 @@
 /**
  * `raytls lab up/status/down`: a Ray cluster on this machine, pods as `raytls node` processes
- * (see lab-plan.ts for the two network modes). Never prints: progress goes to `log`.
+ * (see lab-plan.ts for the two network modes), or with `ray` as Ray itself (`ray start --block`
+ * per pod, netns mode only: lab-ray.ts). Never prints: progress goes to `log`.
  */
 import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
@@ -15,12 +16,20 @@ import { createNetwork, deleteNetwork, listLabNetns, netnsUnavailable } from "./
 import { execInPod } from "./pod-exec.js";
 import { issueAllFromSigner, makeSignerFiles, readAudit, startSignerProcess, waitSignerReady, type PodCertRun } from "./lab-signer.js";
 import type { NodeInfoMsg } from "../ray/lab-schema.js";
+import { readCertificatePem } from "../pki/certificate-reader.js";
+import { groupMembers, isRayGroup, rayNodes, startRayPods, stopRayPods, type RayNode } from "./lab-ray.js";
+import { checkRayLabDir, findRay } from "./ray-runtime.js";
 
 export interface LabUpOptions extends PlanOptions {
   /** Extra DNS SANs on the head certificate (e.g. the short name). */
   headDns?: string[];
-  /** Default 20,000 ms. */
+  /** Default 20,000 ms (60,000 ms with `ray`). */
   readyTimeoutMs?: number;
+  /**
+   * Run Ray itself in the pods (netns mode only; `dir` outside /tmp). `bin`: the `ray` script
+   * (default: $RAYTLS_RAY, then <package root>/.venv-ray/bin/ray, then PATH); must be Ray 2.x.
+   */
+  ray?: boolean | { bin?: string };
   log?: (line: string) => void;
 }
 
@@ -29,8 +38,17 @@ export interface LabUpResult {
   pki: LabPkiResult;
   /** Signer mode: each pod's `pod-cert --signer` run (command, output, what it got). */
   signerRuns?: PodCertRun[];
+  /** Embedded-node labs: what the raytls head knows of its workers ([] in a Ray lab). */
   nodes: NodeInfoMsg[];
+  /** Ray labs: the nodes as Ray's GCS sees them, all alive. */
+  rayNodes?: RayNode[];
   ms: number;
+}
+
+/** Is the recorded PID still running one of the lab's pods (a Ray process group in a Ray lab)? */
+function podRunning(state: LabState, pid: number): boolean {
+  if (!(pid > 0)) return false;
+  return state.ray ? groupMembers(pid).length > 0 && isRayGroup(pid, state.ray) : isAlive(pid) && isOurs(pid);
 }
 
 export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
@@ -39,12 +57,16 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
   if (!Number.isInteger(o.workers) || o.workers < 1 || o.workers > 50) {
     throw new RaytlsError("bad-workers", `--workers: ${o.workers} is not between 1 and 50`, { hint: "a lab needs at least one worker pod; e.g. --workers 2" });
   }
+  if (o.ray && o.mode !== "netns") throw new RaytlsError("ray-needs-netns", "a Ray lab runs in network namespaces (each pod its own, with a private /tmp)", { hint: "use --netns (as root) with --ray" });
   if (o.mode === "netns") {
     const why = await netnsUnavailable();
-    if (why) throw new RaytlsError("netns-unavailable", why, { hint: "run as root, or drop --netns to use loopback addresses" });
+    if (why) throw new RaytlsError("netns-unavailable", why, { hint: o.ray ? "--ray runs each pod in its own network namespace: run as root (e.g. sudo)" : "run as root, or drop --netns to use loopback addresses" });
   }
+  if (o.ray) checkRayLabDir(o.dir);
+  const ray = o.ray ? await findRay(typeof o.ray === "object" ? o.ray.bin : undefined) : undefined;
+  if (ray) log(`Ray ${ray.version}: ${ray.bin} (from ${ray.source})`);
   const existing = await loadState(o.dir);
-  if (existing && [...Object.values(existing.pids), existing.signer?.pid ?? 0].some((p) => p > 0 && isAlive(p) && isOurs(p))) {
+  if (existing && [...Object.values(existing.pids).map((p) => podRunning(existing, p)), existing.signer?.pid ? isAlive(existing.signer.pid) && isOurs(existing.signer.pid) : false].some(Boolean)) {
     throw new RaytlsError("lab-running", `a lab is already running from ${o.dir}`, { hint: `run raytls lab down --dir ${o.dir} first` });
   }
   const plan = planLab(o);
@@ -58,7 +80,7 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
     pki = await makeLabPki(plan, { ...(o.headDns ? { headDns: o.headDns } : {}) });
   }
   await writePodEnvFiles(plan);
-  const state: LabState = { version: 1, plan, createdAt: new Date().toISOString(), pids: {}, netns: [], etcNetnsDirs: [] };
+  const state: LabState = { version: 1, plan, createdAt: new Date().toISOString(), pids: {}, netns: [], etcNetnsDirs: [], ...(ray ? { ray, podTmpDirs: [] } : {}) };
   await saveState(state);
   let signerRuns: PodCertRun[] | undefined;
   try {
@@ -82,6 +104,11 @@ export async function labUp(o: LabUpOptions): Promise<LabUpResult> {
       signerRuns = issued.runs;
       pki.pods = issued.pods;
       for (const p of issued.pods) log(`  ${p.name}: ${sanStrings(p.sans).join(", ")}`);
+    }
+    if (ray) {
+      const rayNodes = await startRayPods(state, o.readyTimeoutMs ?? 60_000, log);
+      log(`Ray sees all ${rayNodes.length} nodes alive: ${rayNodes.map((n) => `${n.pod ?? "?"} ${n.ip}`).join(", ")}`);
+      return { state, pki, ...(signerRuns ? { signerRuns } : {}), nodes: [], rayNodes, ms: Math.round(performance.now() - t0) };
     }
     for (const pod of plan.pods) {
       state.pids[pod.name] = startPod(pod);
@@ -156,8 +183,12 @@ export interface LabStatus {
   dir: string;
   running: boolean;
   plan?: LabPlan;
-  pods: Array<{ name: string; role: string; ip: string; pid: number; alive: boolean }>;
+  /** certNotAfter: the pod certificate's expiry (ISO), when it can be read. */
+  pods: Array<{ name: string; role: string; ip: string; pid: number; alive: boolean; certNotAfter?: string }>;
   nodes?: NodeInfoMsg[];
+  /** A Ray lab: Ray's version and binary, and the nodes as Ray's GCS sees them. */
+  ray?: { version: string; bin: string };
+  rayNodes?: RayNode[];
   nodesError?: string;
   netns: string[];
   /** Signer mode: the signer process and its audit log. */
@@ -168,10 +199,13 @@ export async function labStatus(dir: string, name?: string): Promise<LabStatus> 
   const state = await loadState(dir);
   if (!state) return { dir, running: false, pods: [], netns: name ? await listLabNetns(name) : [] };
   const plan = state.plan;
-  const pods = plan.pods.map((p) => {
-    const pid = state.pids[p.name] ?? 0;
-    return { name: p.name, role: p.role, ip: p.ip, pid, alive: pid > 0 && isAlive(pid) && isOurs(pid) };
-  });
+  const pods = await Promise.all(
+    plan.pods.map(async (p) => {
+      const pid = state.pids[p.name] ?? 0;
+      const notAfter = await certNotAfter(join(p.tlsDir, "tls.crt"));
+      return { name: p.name, role: p.role, ip: p.ip, pid, alive: podRunning(state, pid), ...(notAfter ? { certNotAfter: notAfter } : {}) };
+    }),
+  );
   const status: LabStatus = { dir, running: pods.some((p) => p.alive), plan, pods, netns: plan.mode === "netns" ? await listLabNetns(plan.name) : [] };
   if (plan.signer && state.signer) {
     const audit = await readAudit(plan.signer).catch(() => []);
@@ -185,12 +219,27 @@ export async function labStatus(dir: string, name?: string): Promise<LabStatus> 
       refused: audit.filter((r) => r.decision === "refused").length,
     };
   }
-  if (pods[0]?.alive) {
+  if (state.ray) {
+    status.ray = { version: state.ray.version, bin: state.ray.bin };
+    if (pods[0]?.alive) {
+      const r = await rayNodes(state);
+      if (r.nodes) status.rayNodes = r.nodes;
+      else status.nodesError = r.error;
+    }
+  } else if (pods[0]?.alive) {
     const r = await nodesFromPod(plan, plan.pods[0]!);
     if (r.nodes) status.nodes = r.nodes;
     else status.nodesError = r.error;
   }
   return status;
+}
+
+async function certNotAfter(file: string): Promise<string | undefined> {
+  try {
+    return readCertificatePem(await fsp.readFile(file, "utf8"), file).notAfter.toISOString();
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LabDownResult {
@@ -203,15 +252,17 @@ export interface LabDownResult {
 export async function labDown(dir: string, name?: string): Promise<LabDownResult> {
   const state = await loadState(dir);
   const labName = state?.plan.name ?? name;
-  const stopped = await Promise.all(
-    Object.entries(state?.pids ?? {}).map(async ([pod, pid]) => ({ pod, pid, how: await stopPid(pid) })),
-  );
+  const stopped = state?.ray
+    ? await stopRayPods(state)
+    : await Promise.all(Object.entries(state?.pids ?? {}).map(async ([pod, pid]) => ({ pod, pid, how: await stopPid(pid) })));
   // The signer last: pods never need it once they have their certificates.
   if (state?.signer?.pid) stopped.push({ pod: "signer", pid: state.signer.pid, how: await stopPid(state.signer.pid) });
   let netnsRemoved: string[] = [];
   if (labName && (state?.plan.mode === "netns" || (!state && process.getuid?.() === 0))) {
     netnsRemoved = await deleteNetwork(labName, state?.netns ?? [], state?.etcNetnsDirs ?? []);
   }
+  // A Ray lab's private /tmp dirs (Ray's sockets, session logs): only those the state recorded.
+  for (const tmp of state?.podTmpDirs ?? []) await fsp.rm(tmp, { recursive: true, force: true });
   if (state) await removeState(dir);
   return { stopped, netnsRemoved, hadState: Boolean(state) };
 }
