@@ -11,10 +11,19 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { RaytlsError } from "../errors.js";
 import { packageRoot } from "../lab/package-root.js";
+import { netnsUnavailable } from "../lab/netns.js";
 import type { LabPlan, PodPlan } from "../lab/lab-plan.js";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Why a Ray cluster in netns pods cannot run here (root, iproute2, Ray), or undefined. */
+export async function rayBenchUnavailable(): Promise<string | undefined> {
+  const net = await netnsUnavailable();
+  if (net) return net;
+  if (!rayBinary()) return "Ray 2.58 not found (python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0 numpy; or set RAYTLS_RAY)";
+  return undefined;
+}
 
 /** Ray's `ray`: $RAYTLS_RAY, then the project's `.venv-ray`, then PATH. */
 export function rayBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -45,6 +54,8 @@ export interface RayCluster {
   headReadyMs: number;
   /** ms from spawning the head until every worker printed "Ray runtime started" (joined). */
   startMs: number;
+  /** TCP connections established in a pod's namespace now (each one TLS handshake when TLS is on). */
+  connections(pod: PodPlan): Promise<number>;
   /** Sum of VmHWM (peak resident memory) over every process in the pods' namespaces, MiB. */
   peakRssMiB(): Promise<number>;
   stop(): Promise<void>;
@@ -56,6 +67,8 @@ export interface StartOptions {
   podEnv(pod: PodPlan): Record<string, string>;
   objectStoreMiB: number;
   timeoutMs?: number;
+  /** Start only the head (the other pods stay empty, for clients). */
+  headOnly?: boolean;
 }
 
 function baseEnv(ray: string): Record<string, string> {
@@ -118,14 +131,16 @@ function kill(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Stops one pod: its process group, then anything still in its namespace (Ray's own children). */
+/**
+ * Stops one pod: SIGKILL to its process group, then to anything still in its namespace (Ray's
+ * own children). No graceful shutdown: the pod's /tmp is thrown away, and a SIGTERM'd `ray start`
+ * takes seconds per configuration that the bench's 15 minutes cannot spare.
+ */
 async function stopPod(child: ChildProcess, ns: string): Promise<void> {
-  if (child.pid) kill(-child.pid, "SIGTERM");
-  for (let i = 0; i < 50 && child.exitCode === null && child.signalCode === null; i++) await sleep(100);
   if (child.pid) kill(-child.pid, "SIGKILL");
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 200; i++) {
     const left = await netnsPids(ns);
-    if (left.length === 0) return;
+    if (left.length === 0 && (child.exitCode !== null || child.signalCode !== null)) return;
     for (const pid of left) kill(pid, "SIGKILL");
     await sleep(50);
   }
@@ -144,7 +159,7 @@ export async function startRayCluster(plan: LabPlan, o: StartOptions): Promise<R
     started.push({ child: head.child, ns: plan.pods[0]!.netns! });
     await head.ready;
     const headReadyMs = performance.now() - t0;
-    const workers = plan.pods.slice(1).map((p) => {
+    const workers = (o.headOnly ? [] : plan.pods.slice(1)).map((p) => {
       const w = startRay(o, plan, p);
       started.push({ child: w.child, ns: p.netns! });
       return w;
@@ -154,6 +169,11 @@ export async function startRayCluster(plan: LabPlan, o: StartOptions): Promise<R
     return {
       headReadyMs,
       startMs,
+      async connections(pod) {
+        const r = await run("ip", ["netns", "exec", pod.netns!, "cat", "/proc/net/tcp", "/proc/net/tcp6"]).catch(() => ({ stdout: "" }));
+        // Column 4 is the state; 01 is ESTABLISHED.
+        return r.stdout.split("\n").filter((l) => l.trim().split(/\s+/)[3] === "01").length;
+      },
       async peakRssMiB() {
         let kib = 0;
         for (const p of plan.pods) for (const pid of await netnsPids(p.netns!)) kib += vmHwmKiB(pid);

@@ -28,7 +28,8 @@ export interface RayBenchConfig {
   knob?: { setting: string; objectsOnly: boolean };
 }
 
-function tlsEnv(dir: string): Record<string, string> {
+/** Ray's TLS variables for the certificate files in `dir` (tls.crt, tls.key, ca.crt). */
+export function tlsEnv(dir: string): Record<string, string> {
   return { RAY_USE_TLS: "1", RAY_TLS_SERVER_CERT: join(dir, "tls.crt"), RAY_TLS_SERVER_KEY: join(dir, "tls.key"), RAY_TLS_CA_CERT: join(dir, "ca.crt") };
 }
 

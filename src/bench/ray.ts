@@ -18,10 +18,10 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { RaytlsError } from "../errors.js";
 import { planLab, type LabPlan } from "../lab/lab-plan.js";
-import { createNetwork, deleteNetwork, netnsUnavailable } from "../lab/netns.js";
+import { createNetwork, deleteNetwork } from "../lab/netns.js";
 import { packageRoot } from "../lab/package-root.js";
 import { makeConfigs, type RayBenchConfig } from "./ray-configs.js";
-import { podCommandEnv, rayBinary, rayPython, runInPod, startRayCluster } from "./ray-cluster.js";
+import { podCommandEnv, rayBenchUnavailable, rayBinary, rayPython, runInPod, startRayCluster } from "./ray-cluster.js";
 import { addSample, medianOf, parseDriverLine, rayMarkdown, rayMeasures, raySvg, type RayReportInput, type RaySamples } from "./ray-report.js";
 import { measureOpensslSpeed } from "./openssl-speed.js";
 import { fmt } from "./grpc-stats.js";
@@ -30,14 +30,6 @@ import type { BenchOptions, BenchResult } from "./registry.js";
 const run = promisify(execFile);
 const LAB = "rbench";
 const KNOB_RUNS = 3;
-
-/** Why the ray bench cannot run here (root, iproute2, Ray), or undefined. */
-export async function rayBenchUnavailable(): Promise<string | undefined> {
-  const net = await netnsUnavailable();
-  if (net) return net;
-  if (!rayBinary()) return "Ray 2.58 not found (python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0 numpy; or set RAYTLS_RAY)";
-  return undefined;
-}
 
 /** What openssl s_client negotiates with the head's GCS port, from the worker pod. */
 async function probeTls(plan: LabPlan, config: RayBenchConfig, ray: string): Promise<string> {
@@ -70,6 +62,7 @@ export default async function rayBench(o: BenchOptions): Promise<BenchResult> {
   const made: Array<{ kind: "netns" | "etc"; name: string }> = [];
   const samples: RaySamples = {};
   const probes: Record<string, string> = {};
+  const connections: Record<string, number> = {};
   const speed = await measureOpensslSpeed();
   // The 256 MiB object is held on the head and pulled into the worker: both stores hold all of them.
   const sizes = quick ? [1, 16] : [1, 16, 64, 256];
@@ -100,6 +93,7 @@ export default async function rayBench(o: BenchOptions): Promise<BenchResult> {
             delete values["actor-calls-1000"];
           }
           addSample(samples, c.name, values);
+          if (r === 0) connections[c.name] = await cluster.connections(plan.pods[0]!);
           if (!c.knob) {
             const d = await runInPod(plan, worker, [python, driver, "connect"], env);
             if (d.code !== 0) throw new RaytlsError("bench-driver", `${c.name}: the connect driver exited ${d.code}`, { kind: "check", hint: d.stderr.slice(-1500) });
@@ -127,6 +121,7 @@ export default async function rayBench(o: BenchOptions): Promise<BenchResult> {
     rayVersion,
     quick,
     minutes: (performance.now() - t0) / 60_000,
+    connections,
   };
   const markdown = rayMarkdown(input);
   await mkdir(o.outDir, { recursive: true });
@@ -148,6 +143,6 @@ export default async function rayBench(o: BenchOptions): Promise<BenchResult> {
       },
     ],
     measures,
-    data: { runs, quick, sizes, rayVersion, speed, probes, knobs: input.knobs, samples },
+    data: { runs, quick, sizes, rayVersion, speed, probes, connections, knobs: input.knobs, samples },
   };
 }
