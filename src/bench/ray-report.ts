@@ -104,6 +104,12 @@ export function handshakeMicros(sig: { sign: number; verify: number }): number {
   return (1 / sig.sign + 2 / sig.verify) * 1e6;
 }
 
+/** "min-max" of a measure's runs, in seconds. */
+function range(i: RayReportInput, config: string, measure: MeasureName): string {
+  const v = i.samples[config]?.[measure] ?? [];
+  return v.length ? `${fmt(Math.min(...v) / 1000, 1)}-${fmt(Math.max(...v) / 1000, 1)}` : "n/a";
+}
+
 /** Why each row costs what it does, with the same run's figures. */
 export function explanations(i: RayReportInput): string[] {
   const s = i.speed;
@@ -119,9 +125,9 @@ export function explanations(i: RayReportInput): string[] {
   return [
     "Why each row costs what it does:",
     "",
-    `- **Handshakes.** Every gRPC channel between Ray processes is one TCP connection and one TLS handshake, made once and then reused. After the workload the head pod held ${fmt(conns, 0)} established TCP connections. In a mutual TLS 1.3 handshake each side signs once and verifies twice: ${fmt(ec, 0)} us of CPU per side with ECDSA P-256, ${fmt(rsa, 0)} us with RSA-2048 (openssl speed above). Even ${fmt(conns, 0)} handshakes cost ${fmt((conns * rsa) / 1000, 0)} ms of RSA signing and verifying in all, against a cluster start of seconds: the certificate's key type cannot move cluster start or driver connect by more than that.`,
+    `- **Handshakes.** Every gRPC channel between Ray processes is one TCP connection and, with TLS, one handshake, made once and then reused. After the workload the head pod held ${fmt(i.connections.plaintext ?? NaN, 0)} established TCP connections in plaintext and ${fmt(conns, 0)} with mTLS (gRPC C-core shares a connection between channels only when their credentials match, and each TLS channel gets credentials of its own). In a mutual TLS 1.3 handshake each side signs once and verifies twice: ${fmt(ec, 0)} us of CPU per side with ECDSA P-256, ${fmt(rsa, 0)} us with RSA-2048 (openssl speed above), so ${fmt(conns, 0)} handshakes cost ${fmt((conns * ec) / 1000, 0)} ms (ECDSA) or ${fmt((conns * rsa) / 1000, 0)} ms (RSA) of CPU per side in all. Cluster start ranged ${range(i, "plaintext", "cluster-start")} s in plaintext, ${range(i, "mtls", "cluster-start")} s with mTLS and ${range(i, "seedRsa", "cluster-start")} s with the seed's RSA certificates across runs on this shared machine: the certificate's key type cannot explain differences of seconds there.`,
     "- **Small calls** (tiny tasks, actor round trips) ride channels that are already open: TLS adds one AES-GCM seal and open per message of a few hundred bytes, microseconds against Ray's own scheduling and Python per call.",
-    `- **Objects.** Ray's object manager sends an object as chunks (RAY_object_manager_default_chunk_size, 5 MiB by default), each a gRPC message, which TLS cuts into 16 KiB records. Moving ${mib} MiB took ${fmt(plainS, 2)} s in plaintext and ${fmt(tlsS, 2)} s with mTLS; AES-128-GCM at this machine's ${fmt(s.aes128gcm, 0)} MiB/s per core accounts for ${fmt(aesS, 2)} s on each side, so ${fmt(tlsS - plainS > 0 ? Math.min(1, aesS / (tlsS - plainS)) * 100 : NaN, 0)}% of the gap at most. The rest is gRPC C-core's TLS path (copies into and out of records, and smaller writes), on the same two cores the pods share.`,
+    `- **Objects.** Ray's object manager sends an object as chunks (RAY_object_manager_default_chunk_size, 5 MiB by default), each a gRPC message, which TLS cuts into 16 KiB records. Moving ${mib} MiB took ${fmt(plainS, 2)} s in plaintext and ${fmt(tlsS, 2)} s with mTLS; AES-128-GCM at this machine's ${fmt(s.aes128gcm, 0)} MiB/s per core accounts for ${fmt(aesS, 2)} s on each side, so ${fmt(tlsS - plainS > 0 ? Math.min(1, aesS / (tlsS - plainS)) * 100 : NaN, 0)}% of the gap at most: the cipher is not the ceiling, so no cipher setting can close it. The rest is Ray's gRPC path with TLS on (C-core's record framing and copies; not profiled here), on the same two cores the pods share.`,
     "",
   ];
 }

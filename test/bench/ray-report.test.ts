@@ -67,7 +67,7 @@ describe("bench ray: medians and measures", () => {
     expect(md).toContain("| 1,000 tiny tasks on the other node | `tiny-tasks-1000` | 1350 ms | 1400 ms | 1450 ms | 1.04 | 1.07 |");
     expect(md).toContain("| chunk 16 MiB |");
     expect(md).toContain("70 (1.08)");
-    expect(md).toContain("12 established TCP connections");
+    expect(md).toContain("n/a established TCP connections in plaintext and 12 with mTLS");
     expect(raySvg(input)).toContain("<svg");
     // ECDSA: 1/50000 + 2/20000 s = 120 us; RSA-2048: 1/4000 + 2/60000 s = 283 us.
     expect(handshakeMicros(speed.ecdsaP256)).toBeCloseTo(120);
