@@ -189,6 +189,8 @@ export async function startRayCluster(plan: LabPlan, o: StartOptions): Promise<R
 
 /** Runs `cmd` in the pod to completion; stdout, stderr, exit code. */
 export function runInPod(plan: LabPlan, pod: PodPlan, cmd: string[], env: Record<string, string>, timeoutMs = 300_000): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  // A pod with no Ray of its own (a client pod) still needs its /tmp to exist.
+  mkdirSync(podTmp(plan, pod), { recursive: true });
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn("ip", inPodArgv(pod, podTmp(plan, pod), cmd), { env, stdio: ["ignore", "pipe", "pipe"] });
