@@ -52,7 +52,7 @@ export function throughputChart(title: string, subtitle: string, groups: ChartGr
     });
     const ratio = g.plain > 0 ? g.tls / g.plain : NaN;
     out.push(`<text x="${cx}" y="${top + plotH + 18}" text-anchor="middle" font-weight="bold">${esc(g.label)}</text>`);
-    out.push(`<text x="${cx}" y="${top + plotH + 34}" text-anchor="middle" fill="${ratio >= 0.7 ? "#1a7f37" : "#cf222e"}">mTLS/plain ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}</text>`);
+    out.push(`<text x="${cx}" y="${top + plotH + 34}" text-anchor="middle" fill="#333">mTLS/plain ${Number.isFinite(ratio) ? ratio.toFixed(2) : "n/a"}</text>`);
   });
   out.push(`<rect x="${W - 190}" y="56" width="12" height="12" fill="#9aa5b1"/><text x="${W - 172}" y="66">plaintext</text>`);
   out.push(`<rect x="${W - 100}" y="56" width="12" height="12" fill="#1f6feb"/><text x="${W - 82}" y="66">mTLS</text>`);

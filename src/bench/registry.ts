@@ -7,7 +7,7 @@
  */
 import type { BenchScenario } from "./scenario.js";
 
-export type { BenchOptions, BenchResult, BenchScenario } from "./scenario.js";
+export type { BenchMeasure, BenchOptions, BenchResult, BenchScenario } from "./scenario.js";
 
 export const scenarios: Record<string, () => Promise<BenchScenario>> = {
   "pod-cert": async () => (await import("./pod-cert.js")).default,
@@ -16,4 +16,5 @@ export const scenarios: Record<string, () => Promise<BenchScenario>> = {
   "health-check": async () => (await import("./health-check.js")).default,
   signer: async () => (await import("./signer.js")).default,
   pki: async () => (await import("./pki.js")).default,
+  ray: async () => (await import("./ray.js")).default,
 };

@@ -21,6 +21,23 @@ export interface BenchOptions {
   /** Where reports and charts go. Default is `bench-results/`. */
   outDir: string;
   log: (line: string) => void;
+  /** Smaller workloads and fewer runs, for tests of the harness (scenarios that have one). */
+  quick?: boolean;
+}
+
+/**
+ * A headline figure for machines: the median of a named measure in `unit`, either one `value` or
+ * one per compared setup (`ray`: plaintext, mtls, seedRsa; `health-check`: ray, raytls).
+ */
+export interface BenchMeasure {
+  measure: string;
+  unit: string;
+  value?: number;
+  plaintext?: number;
+  mtls?: number;
+  seedRsa?: number;
+  ray?: number;
+  raytls?: number;
 }
 
 export interface BenchResult {
@@ -29,8 +46,8 @@ export interface BenchResult {
   markdown: string;
   /** Each target: what, the measured value, and whether it was met. */
   targets: Array<{ what: string; value: string; met: boolean }>;
-  /** Headline figures for machines: the median of a named measure, in `unit`. */
-  measures?: Array<{ measure: string; unit: string; value: number }>;
+  /** Headline figures for machines. */
+  measures?: BenchMeasure[];
   data: unknown;
 }
 

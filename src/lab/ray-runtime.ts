@@ -12,7 +12,7 @@ import { accessSync, constants, realpathSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { RaytlsError } from "../errors.js";
-import { packageRoot } from "./package-root.js";
+import { packageRoot } from "../io/package-root.js";
 import type { PodPlan } from "./lab-plan.js";
 
 const run = promisify(execFile);

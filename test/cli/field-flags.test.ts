@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { createCa, loadCa, type LoadedCa } from "../../src/pki/ca.js";
 import { issuePodCert } from "../../src/pki/issue.js";
@@ -17,7 +17,7 @@ import { FIELD_FLAGS, flagFor, inCliTerms } from "../../src/cli/field-flags.js";
 import { buildProgram } from "../../src/cli/main.js";
 import type { CliContext } from "../../src/cli/context.js";
 import { runCli } from "../helpers/cli.js";
-import { tempDir } from "../helpers/openssl.js";
+import { useTempDir } from "../helpers/temp-dir.js";
 
 function thrown(fn: () => unknown): RaytlsError {
   try {
@@ -67,8 +67,7 @@ describe("library errors name the option", () => {
 });
 
 describe("the CLI says its flag", () => {
-  const dir = tempDir("raytls-field-flags-");
-  afterAll(() => dir.cleanup());
+  const dir = useTempDir("raytls-field-flags-");
   const caDir = () => path.join(dir.dir, "ca");
   beforeAll(async () => {
     const r = await runCli(["ca", "create", "--out", caDir(), "--days", "2"]);

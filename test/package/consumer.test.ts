@@ -56,7 +56,8 @@ const SHIPPED = [
   /^dist\/([\w-]+\/)*[\w-]+\.d\.ts$/, // declarations, mirroring src/
   /^docs\/[\w-]+\.md$/, // the README links them
   /^proto\/[\w]+\.proto$/, // the wire format raytls speaks
-  /^bench-results\/grpc\.svg$/, // the README shows it; no other bench result ships
+  /^bench-results\/(grpc|ray)\.svg$/, // the README shows them; no other bench result ships
+  /^bench\/ray-bench-driver\.py$/, // `raytls bench ray`'s workload, run by Ray's python in a pod
 ];
 
 const MARKDOWN_LINK = /!?\[[^\]]*\]\(([^)\s]+)\)/g;

@@ -1,0 +1,93 @@
+/**
+ * The pure half of `bench ray`: the driver's JSON line is read strictly, medians and the
+ * `measures` entries have issue 10's names and units, and `openssl speed -mr` is read as openssl
+ * prints it (the text below is this project's machine's own output, and a live run checks the
+ * parser against the openssl installed here).
+ */
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { RaytlsError } from "../../src/errors.js";
+import { parseOpensslSpeed } from "../../src/bench/openssl-speed.js";
+import { addSample, handshakeMicros, parseDriverLine, rayMarkdown, rayMeasures, raySvg, timeFactor, type RaySamples } from "../../src/bench/ray-report.js";
+
+describe("bench ray: the driver's line", () => {
+  it("takes the last JSON line, known measures with finite non-negative numbers", () => {
+    const out = 'some Ray log line\n{"tiny-tasks-1000": 1370.5}\n{"object-1MiB": 25.1, "actor-calls-1000": 900}\n';
+    expect(parseDriverLine(out, "t")).toEqual({ "object-1MiB": 25.1, "actor-calls-1000": 900 });
+  });
+
+  it.each([
+    ["no line", "Traceback (most recent call last):\n"],
+    ["not JSON", "{tiny: 1}\n"],
+    ["an array", "[1]\n"],
+    ["an unknown measure", '{"tiny-tasks": 1}\n'],
+    ["a string value", '{"object-1MiB": "25"}\n'],
+    ["a negative value", '{"object-1MiB": -1}\n'],
+    ["null (NaN in Python)", '{"object-1MiB": null}\n'],
+  ])("refuses %s with a RaytlsError naming where", (_what, text) => {
+    let err: unknown;
+    try {
+      parseDriverLine(text, "mtls run 2");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RaytlsError);
+    expect((err as RaytlsError).message).toContain("mtls run 2");
+  });
+});
+
+describe("bench ray: medians and measures", () => {
+  const samples: RaySamples = {};
+  for (const [config, tiny, obj] of [["plaintext", [1300, 1400, 1350], [100, 90, 110]], ["mtls", [1380, 1420, 1400], [60, 70, 65]], ["seedRsa", [1500, 1450, 1400], [50, 55, 60]]] as const) {
+    for (let i = 0; i < 3; i++) addSample(samples, config, { "tiny-tasks-1000": tiny[i]!, "object-256MiB": obj[i]! });
+  }
+
+  it("gives every measure of issue 10, {measure, unit, plaintext, mtls, seedRsa}, medians per configuration", () => {
+    const m = rayMeasures(samples);
+    expect(m.map((x) => `${x.measure} ${x.unit}`)).toEqual([
+      "cluster-start ms", "tiny-tasks-1000 ms", "actor-calls-1000 ms", "driver-connect ms",
+      "object-1MiB MiB/s", "object-16MiB MiB/s", "object-64MiB MiB/s", "object-256MiB MiB/s", "peak-rss MiB",
+    ]);
+    expect(m.find((x) => x.measure === "tiny-tasks-1000")).toEqual({ measure: "tiny-tasks-1000", unit: "ms", plaintext: 1350, mtls: 1400, seedRsa: 1450 });
+    expect(m.find((x) => x.measure === "object-256MiB")).toMatchObject({ plaintext: 100, mtls: 65, seedRsa: 55 });
+    // Not measured: NaN, which JSON writes as null.
+    expect(JSON.parse(JSON.stringify(m.find((x) => x.measure === "cluster-start")))).toMatchObject({ plaintext: null });
+  });
+
+  it("time factor: above 1 is slower for times and throughputs alike", () => {
+    expect(timeFactor("ms", 1400, 1000)).toBeCloseTo(1.4);
+    expect(timeFactor("MiB/s", 50, 100)).toBeCloseTo(2);
+  });
+
+  it("the report and chart carry the rows, the knob table and the explanations", () => {
+    const speed = { aes128gcm: 4000, aes256gcm: 3800, ecdsaP256: { sign: 50000, verify: 20000 }, rsa2048: { sign: 4000, verify: 60000 }, version: "OpenSSL 3" };
+    addSample(samples, "knob-chunk16", { "object-256MiB": 70 });
+    const input = { runs: 3, samples, knobs: [{ name: "knob-chunk16", what: "chunk 16 MiB", setting: "X=1", runs: 1 }], speed, probes: { mtls: "TLSv1.3" }, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: { mtls: 12 } };
+    const md = rayMarkdown(input);
+    expect(md).toContain("| 1,000 tiny tasks on the other node | `tiny-tasks-1000` | 1350 ms | 1400 ms | 1450 ms | 1.04 | 1.07 |");
+    expect(md).toContain("| chunk 16 MiB |");
+    expect(md).toContain("70 (1.08)");
+    expect(md).toContain("n/a established TCP connections in plaintext and 12 with mTLS");
+    expect(raySvg(input)).toContain("<svg");
+    // ECDSA: 1/50000 + 2/20000 s = 120 us; RSA-2048: 1/4000 + 2/60000 s = 283 us.
+    expect(handshakeMicros(speed.ecdsaP256)).toBeCloseTo(120);
+    expect(handshakeMicros(speed.rsa2048)).toBeCloseTo(283.3, 0);
+  });
+});
+
+describe("bench ray: openssl speed -mr", () => {
+  it("reads ciphers in MiB/s and signatures per second", () => {
+    const text = "+DT:AES-128-GCM:1:16384\n+R:181068:AES-128-GCM:1.000000\n+H:16384\n+F:25:AES-128-GCM:2966618112.00\n+F:25:AES-256-GCM:2097152000.00\n+F2:2:2048:3365.000000:52271.000000\n+F4:3:256:42084.375000:16745.000000\ngarbage:::\n";
+    const s = parseOpensslSpeed(text);
+    expect(s.aes128gcm).toBeCloseTo(2829.2, 0);
+    expect(s.aes256gcm).toBeCloseTo(2000, 0);
+    expect(s.rsa2048).toEqual({ sign: 3365, verify: 52271 });
+    expect(s.ecdsaP256).toEqual({ sign: 42084.375, verify: 16745 });
+    expect(parseOpensslSpeed("")).toMatchObject({ aes128gcm: NaN });
+  });
+
+  it("reads this machine's openssl", () => {
+    const out = execFileSync("openssl", ["speed", "-mr", "-seconds", "1", "ecdsap256"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    expect(parseOpensslSpeed(out).ecdsaP256.sign).toBeGreaterThan(0);
+  }, 30_000);
+});
