@@ -4,6 +4,7 @@
 import { randomBytes, sign, type KeyObject } from "node:crypto";
 import * as der from "./der.js";
 import { describeKey } from "./keys.js";
+import { OID } from "./oids.js";
 
 export interface CertificateParts {
   serial: Uint8Array;
@@ -33,10 +34,10 @@ export function signatureAlgorithm(key: KeyObject): { algorithm: Uint8Array; has
   const d = describeKey(key);
   if (d.algorithm === "ECDSA") {
     return d.curve === "P-384"
-      ? { algorithm: der.sequence(der.oid("1.2.840.10045.4.3.3")), hash: "sha384" }
-      : { algorithm: der.sequence(der.oid("1.2.840.10045.4.3.2")), hash: "sha256" };
+      ? { algorithm: der.sequence(der.oid(OID.ecdsaWithSha384)), hash: "sha384" }
+      : { algorithm: der.sequence(der.oid(OID.ecdsaWithSha256)), hash: "sha256" };
   }
-  return { algorithm: der.sequence(der.oid("1.2.840.113549.1.1.11"), der.NULL), hash: "sha256" };
+  return { algorithm: der.sequence(der.oid(OID.sha256WithRsa), der.NULL), hash: "sha256" };
 }
 
 export function buildCertificate(p: CertificateParts): Uint8Array {

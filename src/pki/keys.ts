@@ -6,10 +6,10 @@ import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { RaytlsError, describeCause } from "../errors.js";
 import * as der from "./der.js";
 import { keyShape, type KeyType } from "./key-types.js";
+import { OID } from "./oids.js";
 import { toPem } from "./pem.js";
 
-export const OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1";
-export const CURVE_OIDS = { "P-256": "1.2.840.10045.3.1.7", "P-384": "1.3.132.0.34" } as const;
+const CURVE_OIDS = { "P-256": OID.prime256v1, "P-384": OID.secp384r1 } as const;
 
 export interface KeyPair {
   privateKey: KeyObject;
@@ -43,7 +43,7 @@ export function generateKey(type: KeyType): KeyPair {
   const size = curve === "P-256" ? 32 : 48;
   const raw = ecdh.getPrivateKey();
   const d = raw.length === size ? raw : Buffer.concat([Buffer.alloc(size - raw.length), raw]);
-  const algorithm = der.sequence(der.oid(OID_EC_PUBLIC_KEY), der.oid(CURVE_OIDS[curve]));
+  const algorithm = der.sequence(der.oid(OID.ecPublicKey), der.oid(CURVE_OIDS[curve]));
   const spki = der.sequence(algorithm, der.bitString(point));
   // RFC 5915 ECPrivateKey inside RFC 5208 PKCS#8, the same layout `openssl genpkey` writes.
   const ecPrivateKey = der.sequence(der.smallInteger(1), der.octetString(d), der.explicit(1, der.bitString(point)));

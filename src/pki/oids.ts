@@ -21,6 +21,10 @@ export const OID = {
   ed25519: "1.3.101.112",
   prime256v1: "1.2.840.10045.3.1.7",
   secp384r1: "1.3.132.0.34",
+  // Signature algorithms raytls signs with (RFC 5758, RFC 4055)
+  ecdsaWithSha256: "1.2.840.10045.4.3.2",
+  ecdsaWithSha384: "1.2.840.10045.4.3.3",
+  sha256WithRsa: "1.2.840.113549.1.1.11",
   // PKCS#9 extensionRequest (RFC 2986 / RFC 2985)
   extensionRequest: "1.2.840.113549.1.9.14",
   // Attributes
@@ -45,11 +49,11 @@ export const KEY_USAGE_NAMES = ["digitalSignature", "nonRepudiation", "keyEnciph
 
 /** Signature algorithms: name, the hash node:crypto verifies with, and the key type they need. */
 export const SIGNATURE_ALGORITHMS: Record<string, { name: string; hash: string | null; key: "ec" | "rsa" | "ed25519" }> = {
-  "1.2.840.10045.4.3.2": { name: "ecdsa-with-SHA256", hash: "sha256", key: "ec" },
-  "1.2.840.10045.4.3.3": { name: "ecdsa-with-SHA384", hash: "sha384", key: "ec" },
+  [OID.ecdsaWithSha256]: { name: "ecdsa-with-SHA256", hash: "sha256", key: "ec" },
+  [OID.ecdsaWithSha384]: { name: "ecdsa-with-SHA384", hash: "sha384", key: "ec" },
   "1.2.840.10045.4.3.4": { name: "ecdsa-with-SHA512", hash: "sha512", key: "ec" },
   "1.2.840.10045.4.1": { name: "ecdsa-with-SHA1", hash: "sha1", key: "ec" },
-  "1.2.840.113549.1.1.11": { name: "sha256WithRSAEncryption", hash: "sha256", key: "rsa" },
+  [OID.sha256WithRsa]: { name: "sha256WithRSAEncryption", hash: "sha256", key: "rsa" },
   "1.2.840.113549.1.1.12": { name: "sha384WithRSAEncryption", hash: "sha384", key: "rsa" },
   "1.2.840.113549.1.1.13": { name: "sha512WithRSAEncryption", hash: "sha512", key: "rsa" },
   "1.2.840.113549.1.1.5": { name: "sha1WithRSAEncryption", hash: "sha1", key: "rsa" },
