@@ -16,7 +16,7 @@ import { execInPod } from "./pod-exec.js";
 import { listLabNetns } from "./netns.js";
 import { groupMembers } from "./lab-ray.js";
 import { RAY_JOB_PY, parseRayJob } from "./ray-job.js";
-import type { DemoReport, DemoStep } from "./demo.js";
+import { caKeyStep, signerSteps, type DemoReport, type DemoStep } from "./demo-steps.js";
 
 export interface RayDemoOptions {
   workers?: number;
@@ -40,7 +40,8 @@ export async function runRayDemo(o: RayDemoOptions): Promise<DemoReport> {
   const name = o.name ?? "raycluster-tls";
   const dir = o.dir ?? (await mkdtemp("/var/tmp/raytls-demo-ray-"));
   const steps: DemoStep[] = [];
-  const emit = (s: DemoStep) => {
+  const emit = (step: DemoStep) => {
+    const s = step.files ? { ...step, base: dir } : step;
     steps.push(s);
     o.onStep?.(s);
     if (s.id !== "down") o.signal?.throwIfAborted();
@@ -52,9 +53,10 @@ export async function runRayDemo(o: RayDemoOptions): Promise<DemoReport> {
     const { plan } = up.state;
     const ray = up.state.ray!;
     pids = Object.values(up.state.pids);
-    emit({
+    if (plan.signer) await signerSteps(dir, up, emit);
+    else emit({
       id: "1-2",
-      title: `Steps 1-2: a CA${plan.signer ? " in a signer" : ""}, and one certificate per pod bound to its IP`,
+      title: "Steps 1-2: a CA, and one certificate per pod bound to its IP",
       lines: [`CA valid until ${up.pki.caNotAfter}`, ...up.pki.pods.map((p) => `${p.name.padEnd(9)} ${formatSans(p.sans)}`)],
       ok: true,
     });
@@ -108,8 +110,8 @@ export async function runRayDemo(o: RayDemoOptions): Promise<DemoReport> {
     const c = await rayCheck("RAY_IP", timeoutEnv);
     emit({
       id: "4c",
-      title: "The fix: the short name on the head certificate (--dns, the seed's DNS.3 = $RAY_IP), Ray restarted; Ray's check by the short name passes",
-      lines: [`head certificate now: ${formatSans(fix.sans)}`, `re-issued and Ray restarted in ${(fix.ms / 1000).toFixed(1)} s (Ray reads certificates only at start); every node alive again`, `ray health-check exit ${c.r.code} in ${(c.r.ms / 1000).toFixed(1)} s`],
+      title: `The fix: the short name on the head certificate (--dns, the seed's DNS.3 = $RAY_IP${plan.signer ? "; the head asks the signer again, which allows it: --head-dns" : ""}), Ray restarted; Ray's check by the short name passes`,
+      lines: [...(fix.run ? [`$ ${fix.run.exec.shown}`] : []), `head certificate now: ${formatSans(fix.sans)}`, `re-issued and Ray restarted in ${(fix.ms / 1000).toFixed(1)} s (Ray reads certificates only at start); every node alive again`, `ray health-check exit ${c.r.code} in ${(c.r.ms / 1000).toFixed(1)} s`],
       command: { shown: c.shown, exitCode: c.r.code, expected: 0, output: (c.r.stdout + c.r.stderr).trim().split("\n").slice(-3).join("\n") },
       ok: c.r.code === 0,
     });
@@ -131,6 +133,7 @@ export async function runRayDemo(o: RayDemoOptions): Promise<DemoReport> {
       command: { shown: `raytls lab exec ${worker} -- python -c "$RAY_JOB_PY"   # src/lab/ray-job.ts`, exitCode: job.code, expected: 0, output: "" },
       ok: job.code === 0 && allNodes && crossed,
     });
+    if (plan.signer) await caKeyStep(dir, plan, emit);
   } finally {
     const down = await labDown(dir, name).catch(() => undefined);
     const left = pids.filter((p) => groupMembers(p).length > 0);
@@ -139,7 +142,7 @@ export async function runRayDemo(o: RayDemoOptions): Promise<DemoReport> {
       id: "down",
       title: "Cleanup",
       lines: [
-        `stopped ${down?.stopped.length ?? 0} Ray pods by process group${down?.netnsRemoved.length ? `, removed ${down.netnsRemoved.length} network namespaces and the pods' /tmp` : ""}`,
+        `stopped ${down?.stopped.length ?? 0} ${o.signer ? "processes (Ray pods by process group, and the signer)" : "Ray pods by process group"}${down?.netnsRemoved.length ? `, removed ${down.netnsRemoved.length} network namespaces and the pods' /tmp` : ""}`,
         left.length || netnsLeft.length ? `LEFT BEHIND: process groups ${left.join(", ")} namespaces ${netnsLeft.join(", ")}` : "nothing left running",
         o.keep || o.dir ? `files kept in ${dir}` : `files removed from ${dir} (--keep keeps them)`,
       ],

@@ -10,8 +10,7 @@
  * IP (the audit log shows it), and one request outside the policy is refused with nothing written;
  * at the end it checks that no file under pods/ contains the CA key.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { formatSans } from "../pki/san.js";
@@ -21,18 +20,9 @@ import { execInPod } from "./pod-exec.js";
 import { listLabNetns } from "./netns.js";
 import { isAlive } from "./lab-processes.js";
 import type { LabMode } from "./lab-plan.js";
-import { filesContainingKey, formatAudit, podCertFromSigner, readAudit } from "./lab-signer.js";
+import { caKeyStep, signerSteps, type DemoReport, type DemoStep } from "./demo-steps.js";
 
-export interface DemoStep {
-  id: string;
-  title: string;
-  lines: string[];
-  files?: Array<{ path: string; what: string }>;
-  /** The directory `files` are relative to (set on every step that lists files). */
-  base?: string;
-  command?: { shown: string; exitCode: number; expected: number; output: string };
-  ok: boolean;
-}
+export type { DemoReport, DemoStep } from "./demo-steps.js";
 
 export interface DemoOptions {
   mode: LabMode;
@@ -51,15 +41,6 @@ export interface DemoOptions {
   onStep?: (s: DemoStep) => void;
   /** Ctrl-C: abort between steps; cleanup still runs. */
   signal?: AbortSignal;
-}
-
-export interface DemoReport {
-  ok: boolean;
-  dir: string;
-  kept: boolean;
-  steps: DemoStep[];
-  leftovers: { processes: number[]; netns: string[] };
-  ms: number;
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoReport> {
@@ -141,20 +122,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
         `re-issued and restarted in ${(fix.ms / 1000).toFixed(1)} s; workers registered again`,
       ],
     );
-    if (plan.signer) {
-      const caKeyPem = await readFile(plan.signer.caKey, "utf8");
-      const scan = await filesContainingKey(join(dir, "pods"), caKeyPem);
-      emit({
-        id: "key",
-        title: "Check: the CA key is in the signer only",
-        lines: [
-          scan.hits.length === 0
-            ? `no file under pods/ (${scan.scanned} files) contains the CA key (${rel(plan.signer.caKey)}: its PEM, DER or secret scalar)`
-            : `CA KEY FOUND under pods/: ${scan.hits.join(", ")}`,
-        ],
-        ok: scan.hits.length === 0 && scan.scanned > 0,
-      });
-    }
+    if (plan.signer) await caKeyStep(dir, plan, emit);
   } finally {
     const down = await labDown(dir, name).catch(() => undefined);
     const stillAlive = pids.filter((p) => isAlive(p));
@@ -179,72 +147,4 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     leftovers: { processes: pids.filter((p) => isAlive(p)), netns: o.mode === "netns" ? await listLabNetns(name) : [] },
     ms: Math.round(performance.now() - t0),
   };
-}
-
-type Emit = (s: DemoStep) => void;
-
-/** Steps 1 and 2 of the secure mode, and one refused request. */
-async function signerSteps(dir: string, up: Awaited<ReturnType<typeof labUp>>, emit: Emit): Promise<void> {
-  const { plan } = up.state;
-  const sp = plan.signer!;
-  const rel = (p: string) => relative(dir, p);
-  const url = up.state.signer!.url!;
-  emit({
-    id: "1",
-    title: "Step 1: a CA whose key stays in the signer (the seed's openssl req -x509, then raytls signer serve)",
-    lines: [
-      `CA certificate valid until ${up.pki.caNotAfter}; its key stays in the signer: ${rel(sp.caKey)} (0400), read only by the signer process (pid ${up.state.signer!.pid}, ${url})`,
-      `random head and worker tokens; each pod gets only its own role's token (init/token) and ca.crt, as the init containers of manifest --mode signer do`,
-    ],
-    files: [
-      { path: rel(sp.caCert), what: "CA certificate: every pod gets a copy (init/ca.crt, tls/ca.crt)" },
-      { path: rel(sp.caKey), what: "CA private key, mode 0400: only the signer reads it; no pod directory has it" },
-      { path: rel(sp.headTokenFile), what: "head token (0600): copied only to pods/head/init/token" },
-      { path: rel(sp.workerTokenFile), what: "worker token (0600): copied only to pods/worker-*/init/token" },
-      { path: rel(sp.auditLog), what: "the signer's audit log: one JSON line per decision" },
-    ],
-    ok: true,
-  });
-  const audit = await readAudit(sp);
-  const issued = audit.filter((r) => r.decision === "issued");
-  const ownIp = up.pki.pods.every((p) => {
-    const pod = plan.pods.find((x) => x.name === p.name)!;
-    const ips = p.sans.filter((s) => s.type === "ip").map((s) => s.value);
-    return ips.includes(pod.ip) && ips.every((ip) => ip === pod.ip || ip === "127.0.0.1") && issued.some((r) => r.peerIp === pod.ip && r.role === pod.role);
-  });
-  const sample = up.signerRuns!.find((r) => r.pod === plan.pods[1]!.name)!;
-  emit({
-    id: "2",
-    title: "Step 2: each pod makes its key and asks the signer; it gets exactly its own IP (pod-cert --signer, the init container)",
-    lines: [
-      ...up.pki.pods.map((p) => `${p.name.padEnd(9)} ${formatSans(p.sans)}`),
-      `${sample.pod} ran (in its own ${plan.mode === "netns" ? "namespace" : "process, bound to its own address"}): raytls ${sample.exec.shown.replace(/^.*?raytls /, "")}`,
-      `the signer's audit log (${rel(sp.auditLog)}):`,
-      ...audit.map((r) => `  ${formatAudit(r)}`),
-    ],
-    files: up.pki.pods.flatMap((p) => [
-      { path: rel(p.key), what: `${p.name}'s private key (0600), made by its own pod-cert process; it never left the pod` },
-    ]),
-    ok: issued.length === plan.pods.length && ownIp,
-  });
-  // One request outside the policy: a worker claiming another pod's IP (or, when every pod shares
-  // one address, a worker token asking for the head role). Refused; nothing written.
-  const worker = plan.pods[1]!;
-  const head = plan.pods[0]!;
-  const claimIp = head.ip !== worker.ip;
-  const out = join(dir, "pods", worker.name, "refused-tls");
-  const before = audit.length;
-  const r = await podCertFromSigner(plan, worker, url, { out, retrySeconds: 5, ...(claimIp ? { podIp: head.ip } : { role: "head" }) });
-  const after = (await readAudit(sp)).slice(before);
-  const written = existsSync(out);
-  emit({
-    id: "2x",
-    title: claimIp
-      ? `The policy: ${worker.name} claims the head's IP ${head.ip}; the signer refuses (the IP SAN must be the TCP peer address)`
-      : `The policy: ${worker.name}'s worker token asks for the head role; the signer refuses`,
-    lines: [...after.map((a) => `audit: ${formatAudit(a)}`), written ? `WRITTEN: ${rel(out)} exists` : `nothing written (${rel(out)} does not exist)`],
-    // stderr only: stdout carries the same refusal as --json.
-    command: { shown: r.exec.shown, exitCode: r.exec.code, expected: 1, output: (r.exec.stdout + r.exec.stderr).trim() },
-    ok: r.exec.code === 1 && !written && after.some((a) => a.decision === "refused"),
-  });
 }

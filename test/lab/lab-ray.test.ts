@@ -3,7 +3,8 @@
  * --block` in each pod (own network, PID namespace and /tmp); Ray sees every pod's node alive at
  * its pod IP; `lab exec` is the seed's Step 4 word for word and passes exit codes through; a Ray
  * job from a worker pod runs tasks on every node and moves objects between nodes; `lab down`
- * leaves no namespace, process or pod /tmp. A --signer Ray lab comes up too, and `demo --ray`
+ * leaves no namespace, process or pod /tmp. `demo --ray --signer` walks the secure mode on Ray (the
+ * CA key only in a signer, the policy, the fix through the signer), and `demo --ray`
  * runs end to end from the built binary.
  *
  * Needs root, `ip netns` and Ray 2.58 (.venv-ray or RAYTLS_RAY); skips with the reason otherwise
@@ -18,6 +19,7 @@ import { labExec } from "../../src/lab/lab-exec.js";
 import { groupMembers } from "../../src/lab/lab-ray.js";
 import { listLabNetns } from "../../src/lab/netns.js";
 import { RAY_JOB_PY, parseRayJob } from "../../src/lab/ray-job.js";
+import { runRayDemo } from "../../src/lab/demo-ray.js";
 import { BIN, REPO } from "../helpers/cli.js";
 
 const RAY = process.env.RAYTLS_RAY || path.join(REPO, ".venv-ray", "bin", "ray");
@@ -98,20 +100,25 @@ if (skip && process.env.CI === "true") {
       expect(tmps.filter((t) => existsSync(t))).toEqual([]);
     }, 60_000);
 
-    it("--signer: pods get certificates from the signer before Ray starts; Ray sees every node", async () => {
-      const sdir = path.join(root, "signer-lab");
+    it("demo --ray --signer: pods get certificates from the signer before Ray starts; the policy refuses; the fix goes through the signer; no CA key in any pod", async () => {
       const sname = `${name}s`;
-      try {
-        const s = await labUp({ name: sname, namespace: "default", workers: 1, mode: "netns", dir: sdir, ray, signer: true });
-        expect(s.signerRuns?.every((r) => r.result)).toBe(true);
-        expect(s.rayNodes?.filter((n) => n.alive).map((n) => n.ip).sort()).toEqual(s.state.plan.pods.map((p) => p.ip).sort());
-        const r = await labExec(sdir, "worker-1", ["ray", "health-check", "--address", "$FQ_RAY_IP:6379"], { capture: true, timeoutMs: 120_000 });
-        expect(r.code, r.stderr).toBe(0);
-      } finally {
-        await labDown(sdir, sname);
-      }
+      const r = await runRayDemo({ name: sname, signer: true });
+      const step = (id: string) => r.steps.find((s) => s.id === id);
+      expect(r.steps.filter((s) => !s.ok).map((s) => s.title)).toEqual([]);
+      expect(r.ok).toBe(true);
+      // Secure mode's own steps: each pod's own request issued, a claim of the head's IP refused.
+      expect(step("2")?.lines.filter((l) => /^ +issued /.test(l))).toHaveLength(2);
+      expect(step("2x")?.lines.join("\n")).toMatch(/audit: refused .*IP:10\.244\./);
+      // Ray itself judged the signer's certificates: the FQDN check passed, the short name failed until the fix.
+      expect(step("4a")?.command?.exitCode).toBe(0);
+      expect(step("4b")?.lines.join("\n")).toContain("is not in peer certificate");
+      expect(step("4c")?.lines[0]).toMatch(/raytls pod-cert --signer .*--dns /);
+      expect(step("4c")?.command?.exitCode).toBe(0);
+      expect(step("job")?.ok).toBe(true);
+      expect(step("key")?.lines[0]).toMatch(/^no file under pods\/ \(\d+ files\) contains the CA key/);
+      expect(r.leftovers).toEqual({ processes: [], netns: [] });
       expect(await listLabNetns(sname)).toEqual([]);
-    }, 180_000);
+    }, 300_000);
 
     it("refuses a --ray lab dir under /tmp (exit 2, with the fix)", () => {
       const r = spawnSync(process.execPath, [BIN, "lab", "up", "--ray", "--dir", "/tmp/raytls-nope", "--name", `${name}t`], { encoding: "utf8" });
