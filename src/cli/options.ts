@@ -54,7 +54,12 @@ export function renamedOption(
   cmd.addOption(oldOpt);
   const oldName = oldOpt.long!;
   const newOpt = cmd.options.find((x) => x.long === current);
-  if (!newOpt) throw new TypeError(`renamedOption: ${current} is not an option of ${cmd.name()}`);
+  if (!newOpt) {
+    throw new RaytlsError("internal", `renamedOption: ${current} is not an option of raytls ${cmd.name()}`, {
+      kind: "check",
+      hint: `this is a bug in raytls: declare ${current} on the command before renamedOption(..., "${old}", "${current}")`,
+    });
+  }
   cmd.hook("preAction", (_program, action) => {
     if (action !== cmd) return;
     const oldValue = action.getOptionValue(oldOpt.attributeName());
