@@ -85,6 +85,18 @@ export function commandPath(cmd: Command): string {
   return names.join(" ");
 }
 
+/** A TCP port; 0 (the kernel picks a free one) only where the caller allows it. */
+export function parsePort(value: string, flag = "--port", o: { allowZero?: boolean } = {}): number {
+  const n = /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN;
+  const min = o.allowZero ? 0 : 1;
+  if (!Number.isInteger(n) || n < min || n > 65535) {
+    throw new RaytlsError("bad-port", `${flag}: "${value}" is not a port number (${min}-65535)`, {
+      hint: `e.g. ${flag} 6379${o.allowZero ? `, or ${flag} 0 for any free port` : ""}`,
+    });
+  }
+  return n;
+}
+
 /** `--workers N` for lab up and demo: a whole number in 1..max, with the reason for the minimum. */
 export function parseWorkers(value: string, max: number): number {
   const n = /^\d{1,3}$/.test(value.trim()) ? Number(value) : NaN;
