@@ -7,8 +7,8 @@
  * RAYTLS_FLOOD_REQUESTS and RAYTLS_AUDIT_WINDOW_SECONDS (defaults 400 and 60) size the flood
  * test. It counts requests, not seconds, and bounds the lines by the windows that really passed,
  * so a loaded machine makes it slower, never red (it once failed under load when it flooded for a
- * fixed 3 s and assumed how many windows that spanned). `RAYTLS_FLOOD_REQUESTS=40000
- * RAYTLS_AUDIT_WINDOW_SECONDS=10` comes near the issue's 10 s figure with the signer's default window.
+ * fixed 3 s and assumed how many windows that spanned). `RAYTLS_FLOOD_REQUESTS=2082
+ * RAYTLS_AUDIT_WINDOW_SECONDS=10` is the flood docs/signer.md reports, with the signer's default window.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, linkSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
