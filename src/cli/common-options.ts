@@ -6,10 +6,10 @@
  * The verbs' own parsers (`parseDays`, `parseKeyType`, `loadCaFromFlags`) read what these declare.
  */
 import { Option, type Command } from "commander";
+// key-types.ts imports only errors.ts: cheap enough for every verb's start-up.
+import { DEFAULT_KEY_TYPE, KEY_TYPES } from "../pki/key-types.js";
 
-/** Spelled out here rather than imported from pki/key-types.ts: the CLI loads pki only when a verb runs (start-up time). */
-const KEY_TYPE_CHOICES = "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096";
-const DEFAULT_KEY_TYPE = "ecdsa-p256";
+const KEY_TYPE_CHOICES = KEY_TYPES.join(" | ");
 
 /** `--json`: the result as JSON on stdout. */
 export function jsonOption(description = "print the result as JSON"): Option {
