@@ -3,7 +3,7 @@
  * Tests run `main()` in-process with their own context, so nothing here touches `process` directly
  * except the defaults.
  */
-import { RaytlsError } from "../errors.js";
+import { describeCause, RaytlsError } from "../errors.js";
 import { inCliTerms } from "./field-flags.js";
 
 export interface CliContext {
@@ -44,10 +44,11 @@ export function reportError(ctx: CliContext, err: unknown, json = false): number
     if (debug && err.stack) ctx.err(err.stack + "\n");
     return err.exitCode;
   }
-  const e = err instanceof Error ? err : new Error(String(err));
-  if (json) ctx.out(JSON.stringify({ ok: false, error: { code: "internal", message: e.message } }, null, 2) + "\n");
-  ctx.err(`ERROR: ${e.message}\n`);
-  if (debug && e.stack) ctx.err(e.stack + "\n");
+  const message = describeCause(err);
+  const stack = err instanceof Error ? err.stack : undefined;
+  if (json) ctx.out(JSON.stringify({ ok: false, error: { code: "internal", message } }, null, 2) + "\n");
+  ctx.err(`ERROR: ${message}\n`);
+  if (debug && stack) ctx.err(stack + "\n");
   else ctx.err("  hint: this is a bug in raytls; run again with RAYTLS_DEBUG=1 and report the stack trace.\n");
   return 1;
 }

@@ -54,7 +54,12 @@ export function renamedOption(
   cmd.addOption(oldOpt);
   const oldName = oldOpt.long!;
   const newOpt = cmd.options.find((x) => x.long === current);
-  if (!newOpt) throw new TypeError(`renamedOption: ${current} is not an option of ${cmd.name()}`);
+  if (!newOpt) {
+    throw new RaytlsError("internal", `renamedOption: ${current} is not an option of raytls ${cmd.name()}`, {
+      kind: "check",
+      hint: `this is a bug in raytls: declare ${current} on the command before renamedOption(..., "${old}", "${current}")`,
+    });
+  }
   cmd.hook("preAction", (_program, action) => {
     if (action !== cmd) return;
     const oldValue = action.getOptionValue(oldOpt.attributeName());
@@ -78,6 +83,18 @@ export function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(" ");
+}
+
+/** A TCP port; 0 (the kernel picks a free one) only where the caller allows it. */
+export function parsePort(value: string, flag = "--port", o: { allowZero?: boolean } = {}): number {
+  const n = /^\d{1,5}$/.test(value.trim()) ? Number(value) : NaN;
+  const min = o.allowZero ? 0 : 1;
+  if (!Number.isInteger(n) || n < min || n > 65535) {
+    throw new RaytlsError("bad-port", `${flag}: "${value}" is not a port number (${min}-65535)`, {
+      hint: `e.g. ${flag} 6379${o.allowZero ? `, or ${flag} 0 for any free port` : ""}`,
+    });
+  }
+  return n;
 }
 
 /** `--workers N` for lab up and demo: a whole number in 1..max, with the reason for the minimum. */

@@ -13,6 +13,7 @@
  * signer mode (issue 5): as seed, but the init container runs `raytls pod-cert --signer` with its
  * role's token and `ca.crt` only; no CA key is mounted into any Ray pod.
  */
+import { objectMeta } from "./object-meta.js";
 import { RaytlsError } from "../errors.js";
 import { HEAD_PORTS } from "./kuberay-names.js";
 import { DEFAULT_CA_DIR, DEFAULT_TLS_DIR, HEAD_SCRIPT, WORKER_SCRIPT } from "./seed-scripts.js";
@@ -116,7 +117,7 @@ export function buildRayCluster(o: RayClusterOptions): Record<string, unknown> {
   return {
     apiVersion: "ray.io/v1",
     kind: "RayCluster",
-    metadata: { name: o.name, namespace: o.namespace, ...(o.labels ? { labels: o.labels } : {}) },
+    metadata: objectMeta(o.name, o.namespace, o.labels),
     spec,
   };
 }

@@ -2,6 +2,7 @@
  * The seed's Step 1-3 and Step 2 resources: the CA Secret and the ConfigMap with the scripts.
  * Pure builders: values in, Kubernetes objects out.
  */
+import { objectMeta } from "./object-meta.js";
 import { seedScripts, type SeedScriptOptions } from "./seed-scripts.js";
 
 /** The Secret name the seed uses (`kubectl create secret generic ca-tls ...`): raytls's only with --ca-secret ca-tls. */
@@ -37,11 +38,7 @@ export function buildCaSecret(o: CaSecretOptions): Record<string, unknown> {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: {
-      name: o.name,
-      namespace: o.namespace,
-      ...(o.labels ? { labels: o.labels } : {}),
-    },
+    metadata: objectMeta(o.name, o.namespace, o.labels),
     type: "Opaque",
     data: {
       "ca.crt": Buffer.from(o.caCertPem, "utf8").toString("base64"),
@@ -60,11 +57,7 @@ export function buildScriptsConfigMap(o: ScriptsConfigMapOptions): Record<string
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: {
-      name: scriptsConfigMapName(o.clusterName),
-      namespace: o.namespace,
-      ...(o.labels ? { labels: o.labels } : {}),
-    },
+    metadata: objectMeta(scriptsConfigMapName(o.clusterName), o.namespace, o.labels),
     data: seedScripts(o),
   };
 }

@@ -14,6 +14,7 @@
  * the CA certificate (DIR/pods/<pod>/init/ca.crt), as `manifest --mode signer`'s init containers do.
  */
 import { join } from "node:path";
+import { RaytlsError } from "../errors.js";
 import { headFqdn, headShortName } from "../k8s/kuberay-names.js";
 
 export type LabMode = "loopback" | "netns";
@@ -96,7 +97,12 @@ export function netnsPrefix(name: string): string {
 function nthAddress(base: string, n: number): string {
   const parts = base.split(".").map(Number);
   const last = parts[3]! + n;
-  if (last > 254) throw new Error(`too many pods for ${base}`);
+  if (last > 254) {
+    throw new RaytlsError("too-many-pods", `workers: worker ${n} would need address ${parts[0]}.${parts[1]}.${parts[2]}.${last}, past .254 of ${base}'s /24`, {
+      hint: `use at most ${254 - parts[3]!} workers with this first address, or a first address lower in its /24`,
+      field: "workers",
+    });
+  }
   return `${parts[0]}.${parts[1]}.${parts[2]}.${last}`;
 }
 

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { openSync, closeSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { RaytlsError } from "../errors.js";
 import { raytlsCommand } from "../io/package-root.js";
 import type { PodPlan } from "./lab-plan.js";
 
@@ -21,17 +22,30 @@ export function startPod(pod: PodPlan, baseEnv: NodeJS.ProcessEnv = process.env)
 export function startRaytls(raytlsArgs: string[], o: { log: string; env?: Record<string, string>; netns?: string }, baseEnv: NodeJS.ProcessEnv = process.env): number {
   const { cmd, args } = raytlsCommand();
   const full = [...args, ...raytlsArgs];
+  const [file, argv] = o.netns ? ["ip", ["netns", "exec", o.netns, cmd, ...full]] : [cmd, full];
+  const env = { PATH: baseEnv.PATH ?? "/usr/bin:/bin", ...(baseEnv.RAYTLS_DEBUG ? { RAYTLS_DEBUG: baseEnv.RAYTLS_DEBUG } : {}), ...(o.env ?? {}) };
+  return spawnDetached(file, argv, { log: o.log, env });
+}
+
+/**
+ * Starts `file args` detached, the leader of its own process group (so it can be stopped by
+ * group), stdout and stderr appended to `log` (0600). Returns the PID (= PGID).
+ */
+export function spawnDetached(file: string, args: string[], o: { log: string; env: NodeJS.ProcessEnv }): number {
   mkdirSync(dirname(o.log), { recursive: true, mode: 0o700 });
   const fd = openSync(o.log, "a", 0o600);
   try {
-    const [c, a] = o.netns ? ["ip", ["netns", "exec", o.netns, cmd, ...full]] : [cmd, full];
-    const child = spawn(c as string, a as string[], {
-      detached: true,
-      stdio: ["ignore", fd, fd],
-      env: { PATH: baseEnv.PATH ?? "/usr/bin:/bin", ...(baseEnv.RAYTLS_DEBUG ? { RAYTLS_DEBUG: baseEnv.RAYTLS_DEBUG } : {}), ...(o.env ?? {}) },
-    });
+    const child = spawn(file, args, { detached: true, stdio: ["ignore", fd, fd], env: o.env });
+    // A spawn that fails (ENOENT, EACCES) has no PID and also emits 'error' on the next tick, which
+    // would end the whole process with no listener; the missing PID already reports it below.
+    child.on("error", () => {});
     child.unref();
-    if (!child.pid) throw new Error(`could not start ${c}`);
+    if (!child.pid) {
+      throw new RaytlsError("lab-start-failed", `could not start ${file} ${args.slice(0, 3).join(" ")}${args.length > 3 ? " ..." : ""} (log: ${o.log})`, {
+        kind: "check",
+        hint: `check that ${file} is installed and executable, and on the PATH the lab passes (${o.env.PATH ?? "no PATH"})`,
+      });
+    }
     return child.pid;
   } finally {
     closeSync(fd);

@@ -4,11 +4,12 @@
  * stop`, which kills every Ray on the machine), ask the head which nodes Ray sees alive, and
  * find the cause when a pod's Ray dies during start-up.
  */
-import { execFile, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, promises as fsp, readdirSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, promises as fsp, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { RaytlsError } from "../errors.js";
 import type { LabPlan, PodPlan } from "./lab-plan.js";
+import { spawnDetached } from "./lab-processes.js";
 import { saveState, type LabState } from "./lab-state.js";
 import { enterPodArgv, podInitArgv, rayPodEnv, rayStartArgv, type RayRuntime } from "./ray-runtime.js";
 
@@ -26,17 +27,8 @@ export function podResources(pod: PodPlan): Record<string, number> {
 export function startRayPod(plan: LabPlan, pod: PodPlan, ray: RayRuntime): number {
   const tmp = podTmpDir(plan, pod);
   mkdirSync(tmp, { recursive: true, mode: 0o1777 });
-  mkdirSync(dirname(pod.log), { recursive: true, mode: 0o700 });
   const { file, args } = podInitArgv(pod, rayStartArgv(ray, pod, plan.headFqdn, plan.port, podResources(pod)), tmp);
-  const fd = openSync(pod.log, "a", 0o600);
-  try {
-    const child = spawn(file, args, { detached: true, stdio: ["ignore", fd, fd], env: rayPodEnv(ray, pod) });
-    child.unref();
-    if (!child.pid) throw new Error(`could not start ${file}`);
-    return child.pid;
-  } finally {
-    closeSync(fd);
-  }
+  return spawnDetached(file, args, { log: pod.log, env: rayPodEnv(ray, pod) });
 }
 
 /** PIDs whose process group is `pgid` (from /proc; Linux). */

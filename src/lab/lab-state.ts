@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { RaytlsError } from "../errors.js";
+import { describeCause, RaytlsError } from "../errors.js";
 import { writeFilesAtomically } from "../io/secure-files.js";
 import type { LabPlan } from "./lab-plan.js";
 import type { RayRuntime } from "./ray-runtime.js";
@@ -45,17 +45,24 @@ export async function loadState(dir: string): Promise<LabState | undefined> {
     text = await fsp.readFile(statePath(dir), "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-  try {
-    const s = JSON.parse(text) as LabState;
-    if (s.version !== 1 || !s.plan) throw new Error("unknown format");
-    return s;
-  } catch (err) {
-    throw new RaytlsError("bad-lab-state", `${statePath(dir)} is not a raytls lab state file: ${(err as Error).message}`, {
-      hint: "remove it by hand after checking no raytls node process is running",
+    throw new RaytlsError("lab-state-unreadable", `cannot read ${statePath(dir)}: ${describeCause(err)}`, {
+      hint: "run as the user who started the lab (root for --netns and --ray), or pass another --dir",
+      cause: err,
     });
   }
+  const bad = (why: string, cause?: unknown) =>
+    new RaytlsError("bad-lab-state", `${statePath(dir)} is not a raytls lab state file: ${why}`, {
+      hint: "remove it by hand after checking no raytls node process is running",
+      ...(cause !== undefined ? { cause } : {}),
+    });
+  let s: Partial<LabState> | null;
+  try {
+    s = JSON.parse(text) as Partial<LabState> | null;
+  } catch (err) {
+    throw bad(describeCause(err), err);
+  }
+  if (s === null || typeof s !== "object" || s.version !== 1 || !s.plan) throw bad("unknown format (not version 1 with a plan)");
+  return s as LabState;
 }
 
 export async function removeState(dir: string): Promise<void> {

@@ -28,7 +28,12 @@ export function statusName(code: number | undefined): string {
   return code === undefined ? "UNKNOWN" : (NAMES[code] ?? String(code));
 }
 
-/** A failed call: the gRPC status code and its details text (grpc-js' ServiceError has both). */
+/**
+ * A failed call: the gRPC status code and its details text. A plain Error on purpose, not a
+ * RaytlsError: it has grpc-js' ServiceError shape (a numeric `code`, `details`), so health-check
+ * reads a failure of either client alike, and it never reaches a user as such: health-check turns
+ * it into its diagnosis.
+ */
 export class RpcError extends Error {
   constructor(
     readonly code: number,

@@ -7,6 +7,7 @@
  * `auto` tries them in that order, moving on only when a method is UNIMPLEMENTED.
  * Never prints; returns a result the CLI renders.
  */
+import { RaytlsError } from "../errors.js";
 import { GRPC_STATUS as Status, RpcError, statusName } from "./grpc-status.js";
 import { H2RpcClient } from "./h2-rpc-client.js";
 import { resolveTarget, type HostsOverride } from "./dial-target.js";
@@ -71,8 +72,6 @@ export interface HealthCheckResult {
   probe?: ProbeReport;
   ms: number;
 }
-
-class GcsStatusError extends Error {}
 
 export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckResult> {
   const t0 = performance.now();
@@ -167,7 +166,7 @@ export async function healthCheck(o: HealthCheckOptions): Promise<HealthCheckRes
     result.ok = true;
     return finish();
   } catch (err) {
-    if (err instanceof GcsStatusError) {
+    if (err instanceof RaytlsError && err.code === "gcs-status") {
       result.failure = { kind: "gcs-status", message: err.message, facts: [] };
       return finish();
     }
@@ -215,7 +214,10 @@ async function checkComponent(name: string, maxAgeS: number, nowMs: number, get:
 }
 
 function checkStatus(s: { code: number; message: string } | undefined): void {
-  if (s && s.code !== 0) throw new GcsStatusError(`GCS replied with status ${s.code}: ${s.message}`);
+  if (s && s.code !== 0) {
+    // Caught in healthCheck and reported as its failure (kind "gcs-status"), never thrown to the caller.
+    throw new RaytlsError("gcs-status", `GCS replied with status ${s.code}: ${s.message}`, { kind: "check", hint: "the GCS answered but refused the request; see the head's gcs_server.out" });
+  }
 }
 
 function parseRayVersion(value: Buffer): string | undefined {

@@ -14,6 +14,7 @@
  * Node never builds its legacy certificate object (guardPeerCertificate, peer-identity.ts), which
  * would crash the process on an EKU OID of 600+ bytes (issue 13).
  */
+import { RaytlsError } from "../errors.js";
 import { connect as netConnect, type Socket } from "node:net";
 import { ipVersion } from "../pki/names.js";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
@@ -129,7 +130,8 @@ function tcpConnect(ip: string, port: number, timeoutMs: number): Promise<Socket
     const s = netConnect({ host: ip, port });
     const timer = setTimeout(() => {
       s.destroy();
-      reject(Object.assign(new Error("connect timeout"), { code: "ETIMEDOUT" }));
+      // The errno's code, so the caller reads this timer's verdict and the kernel's ETIMEDOUT alike.
+      reject(new RaytlsError("ETIMEDOUT", `TCP connect to ${ip}:${port}: no answer within ${timeoutMs} ms`, { kind: "check", hint: "a firewall or NetworkPolicy may drop the packets, or the address is wrong" }));
     }, timeoutMs);
     s.once("connect", () => {
       clearTimeout(timer);

@@ -51,9 +51,13 @@ export interface SignClientOptions {
 /** TLS failures that no retry can fix: the signer's certificate is not from this CA, or not for this name. */
 const PERMANENT_TLS = /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_[A-Z_]+|ERR_INVALID_URL)$/;
 
-class Retryable extends Error {
+/** A failure worth another attempt; signCsr retries it and reports the last one as signer-unreachable or signer-busy. */
+class Retryable extends RaytlsError {
   /** The server's Retry-After, in ms (429, 503). */
   retryAfterMs?: number;
+  constructor(message: string) {
+    super("signer-retry", message, { kind: "check", hint: "raytls asks again until --retry-seconds run out" });
+  }
 }
 
 /** Retry-After (RFC 9110 section 10.2.3): whole seconds, or an HTTP date; undefined when absent or unreadable. */
@@ -168,7 +172,8 @@ function once(url: URL, body: string, o: SignClientOptions): Promise<SignRespons
         });
       },
     );
-    req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${o.attemptTimeoutMs ?? 10_000} ms`), { code: "ETIMEDOUT" })));
+    // The errno's code: the error handler below reports it as it reports the kernel's ETIMEDOUT.
+    req.on("timeout", () => req.destroy(new RaytlsError("ETIMEDOUT", `no answer within ${o.attemptTimeoutMs ?? 10_000} ms`, { kind: "check" })));
     req.on("error", (err: NodeJS.ErrnoException) => {
       if (err.code && PERMANENT_TLS.test(err.code)) {
         reject(

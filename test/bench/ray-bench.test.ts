@@ -5,31 +5,17 @@
  * judged by `npm run bench -- ray`, never here.
  *
  * Needs root (namespaces) and Ray 2.58 (`.venv-ray`, made by .ci/run, or RAYTLS_RAY=path/to/ray).
- * Skips with the reason otherwise; with CI=true it fails instead.
+ * Skips with the reason otherwise; with CI=true it fails instead (test/helpers/real-ray.ts).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { BIN, REPO } from "../helpers/cli.js";
+import { BIN } from "../helpers/cli.js";
+import { RAY_BIN as RAY, realRaySkip } from "../helpers/real-ray.js";
 
-const RAY = process.env.RAYTLS_RAY || path.join(REPO, ".venv-ray", "bin", "ray");
-
-function whyNot(): string | undefined {
-  if (process.getuid?.() !== 0) return "needs root for network namespaces (run as root, e.g. in .ci/run)";
-  if (!existsSync(RAY)) return `Ray 2.58 not found at ${RAY} (python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0 numpy, as .ci/run does; or set RAYTLS_RAY)`;
-  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "`ip netns` is unavailable (install iproute2)";
-  return undefined;
-}
-
-const skip = whyNot();
-if (skip && process.env.CI === "true") {
-  describe("bench ray on Ray 2.58", () => it("runs in CI", () => expect.fail(`CI=true but: ${skip}`)));
-} else if (skip) {
-  console.warn(`SKIP bench ray on Ray 2.58: ${skip}`);
-  describe.skip("bench ray on Ray 2.58", () => it("skipped", () => {}));
-} else {
+if (!realRaySkip("bench ray on Ray 2.58")) {
   describe("bench ray on Ray 2.58 (quick mode, one run)", () => {
     it("measures every configuration and gives {measure, unit, plaintext, mtls, seedRsa}", () => {
       const out = mkdtempSync(path.join(tmpdir(), "raytls-bench-ray-test-"));

@@ -80,7 +80,8 @@ export class NetnsFixture {
   async exec(party: Party, cmd: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number; out: string; err: string }> {
     const child = this.spawn(party, cmd, args, o);
     const timer = setTimeout(() => child.kill("SIGKILL"), o.timeoutMs ?? 60_000);
-    const code = await new Promise<number>((r) => child.once("exit", (c, sig) => r(c ?? (sig ? 128 : -1))));
+    // "close", not "exit": the output is complete only once its pipes have closed.
+    const code = await new Promise<number>((r) => child.once("close", (c, sig) => r(c ?? (sig ? 128 : -1))));
     clearTimeout(timer);
     return { code, out: child.stdoutText(), err: child.stderrText() };
   }

@@ -55,11 +55,15 @@ describe("raytls lab (loopback)", () => {
     expect((await labStatus(dir)).running).toBe(false);
   });
 
-  it("demo: all steps as the seed says, under 30 s, nothing left", async () => {
+  // How long the demo takes is the bench's business (speed targets live in benchmarks); the
+  // test's timeout is only a hang guard.
+  it("demo: all steps as the seed says, in the seed's order, nothing left", async () => {
     const r = await runDemo({ mode: "loopback", loopbackBase: "127.0.78.2", port: await freePort("127.0.78.2"), name: "demotest" });
     expect(r.steps.filter((s) => !s.ok).map((s) => s.title)).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.ms).toBeLessThan(30_000);
+    const numbered = r.steps.map((s) => s.id).filter((id) => /^\d/.test(id));
+    expect(numbered.length).toBeGreaterThanOrEqual(4);
+    expect(numbered).toEqual([...numbered].sort());
     expect(r.leftovers).toEqual({ processes: [], netns: [] });
     expect(r.steps.find((s) => s.id === "4b")?.command?.output).toContain("Peer name demotest-head-svc is not in peer certificate");
   });

@@ -1,5 +1,6 @@
 /** The lab plan: pod names, addresses and the head FQDN for loopback and netns modes, from pure inputs. */
 import { describe, expect, it } from "vitest";
+import { RaytlsError } from "../../src/errors.js";
 import { planLab, netnsPrefix } from "../../src/lab/lab-plan.js";
 
 describe("planLab", () => {
@@ -31,5 +32,19 @@ describe("planLab", () => {
     expect(p.pods[1]!.env.RAY_ADDRESS).toBe("demo-head-svc.ray.svc.cluster.local:7000");
     // In its own namespace the head listens on every address, 127.0.0.1 included, as in a pod.
     expect(p.pods[0]!.env.RAY_ADDRESS).toBe("127.0.0.1:7000");
+  });
+
+  it("more pods than the /24 holds from the first address: a bad-input RaytlsError naming workers (exit 2)", () => {
+    const plan = () => planLab({ name: "x", namespace: "default", workers: 5, mode: "loopback", dir: "/x", loopbackBase: "127.0.0.251" });
+    expect(plan).toThrow(RaytlsError);
+    try {
+      plan();
+    } catch (err) {
+      expect(err).toMatchObject({ code: "too-many-pods", field: "workers", exitCode: 2 });
+      expect((err as RaytlsError).message).toBe("workers: worker 4 would need address 127.0.0.255, past .254 of 127.0.0.251's /24");
+      expect((err as RaytlsError).hint).toMatch(/at most 3 workers/);
+    }
+    // The last address that fits is taken.
+    expect(planLab({ name: "x", namespace: "default", workers: 3, mode: "loopback", dir: "/x", loopbackBase: "127.0.0.251" }).pods.at(-1)!.ip).toBe("127.0.0.254");
   });
 });

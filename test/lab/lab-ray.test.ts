@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RAY_BIN as RAY, realRaySkip } from "../helpers/real-ray.js";
 import { labDown, labStatus, labUp, type LabUpResult } from "../../src/lab/lab.js";
 import { labExec } from "../../src/lab/lab-exec.js";
 import { groupMembers } from "../../src/lab/lab-ray.js";
@@ -22,23 +23,7 @@ import { RAY_JOB_PY, parseRayJob } from "../../src/lab/ray-job.js";
 import { runRayDemo } from "../../src/lab/demo-ray.js";
 import { BIN, REPO } from "../helpers/cli.js";
 
-const RAY = process.env.RAYTLS_RAY || path.join(REPO, ".venv-ray", "bin", "ray");
-
-function whyNot(): string | undefined {
-  if (process.getuid?.() !== 0) return "needs root for network namespaces (run as root, e.g. in .ci/run)";
-  if (!existsSync(RAY)) return `Ray 2.58 not found at ${RAY} (python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0, as .ci/run does; or set RAYTLS_RAY)`;
-  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "`ip netns` is unavailable (install iproute2)";
-  if (!existsSync(path.join(REPO, "dist"))) return "dist/ is not built (node scripts/build.mjs; npm test does it)";
-  return undefined;
-}
-
-const skip = whyNot();
-if (skip && process.env.CI === "true") {
-  describe("lab --ray", () => it("runs in CI", () => expect.fail(`CI=true but: ${skip}`)));
-} else if (skip) {
-  console.warn(`SKIP lab --ray tests: ${skip}`);
-  describe.skip("lab --ray", () => it("skipped", () => {}));
-} else {
+if (!realRaySkip("lab --ray", { dist: true })) {
   // Outside /tmp: every Ray pod has a private /tmp.
   const root = mkdtempSync("/var/tmp/raytls-lab-ray-test-");
   const name = `rtlab${process.pid % 10000}`;

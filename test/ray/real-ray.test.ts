@@ -12,21 +12,22 @@
  * the seed-script head also needs ../shared/reference. Skips with the reason otherwise; with CI=true
  * it fails instead.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCa, loadCa } from "../../src/pki/ca.js";
 import { issuePodCert } from "../../src/pki/issue.js";
-import { BIN, REPO } from "../helpers/cli.js";
+import { BIN } from "../helpers/cli.js";
+import { NetnsFixture, type NetnsChild, type Party } from "../helpers/netns-fixture.js";
+import { RAY_BIN as RAY, realRaySkip } from "../helpers/real-ray.js";
 import { sharedReference } from "../helpers/shared-reference.js";
 import { opensslPodDir, seedPodDirs, writePodDir } from "./real-ray-certs.js";
 
-const RAY = process.env.RAYTLS_RAY || path.join(REPO, ".venv-ray", "bin", "ray");
-const PREFIX = "rtreal-";
-const HEAD_IP = "10.245.0.2";
-const CLIENT_IP = "10.245.0.3";
-const SEED_HEAD_IP = "10.245.0.4";
+const SUBNET = "10.245.0";
+const HEAD_IP = `${SUBNET}.2`;
+const CLIENT_IP = `${SUBNET}.3`;
+const SEED_HEAD_IP = `${SUBNET}.4`;
 const FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
 const SHORT = "raycluster-tls-head-svc";
 const SEED = { seedText: sharedReference("seed-kuberay-tls.txt"), sample: sharedReference("kuberay-samples/ray-cluster.tls.v1.0.0.yaml") };
@@ -35,47 +36,32 @@ const seedSkip = SEED.seedText.skip ?? SEED.sample.skip;
 /** How long a head that cannot start is given to prove it (a good one is up in about 5 s). */
 const CANNOT_START_MS = 20_000;
 
-function whyNot(): string | undefined {
-  if (process.getuid?.() !== 0) return "needs root for network namespaces (run as root, e.g. in .ci/run)";
-  if (!existsSync(RAY)) return `Ray 2.58 not found at ${RAY} (python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0, as .ci/run does; or set RAYTLS_RAY)`;
-  if (spawnSync("ip", ["netns", "list"]).status !== 0) return "`ip netns` is unavailable (install iproute2)";
-  return undefined;
-}
-
-const skip = whyNot();
-if (skip && process.env.CI === "true") {
-  describe("real Ray 2.58", () => it("runs in CI", () => expect.fail(`CI=true but: ${skip}`)));
-} else if (skip) {
-  console.warn(`SKIP real Ray 2.58 tests: ${skip}`);
-  describe.skip("real Ray 2.58", () => it("skipped", () => {}));
-} else {
+if (!realRaySkip("real Ray 2.58")) {
   describe("real Ray 2.58 judges raytls certificates (heads and clients in their own namespaces)", () => {
     // Certificates and pod /tmps live outside /tmp: each pod's /tmp is replaced by its own.
     const dir = mkdtempSync("/var/tmp/raytls-real-ray-");
-    // Each pod: its namespace, its IP, and the head IP its hosts file gives the FQDN and short name.
+    // Each pod: a namespace of the fixture (src/lab/netns.ts's bridge and veths), its IP, and the
+    // head IP its hosts file gives the FQDN and short name.
+    const net = new NetnsFixture("real", SUBNET);
     const pods = {
-      head: { ns: `${PREFIX}head`, ip: HEAD_IP, headIp: HEAD_IP },
-      client: { ns: `${PREFIX}client`, ip: CLIENT_IP, headIp: HEAD_IP },
-      "seed-head": { ns: `${PREFIX}seed-head`, ip: SEED_HEAD_IP, headIp: SEED_HEAD_IP },
-      "seed-client": { ns: `${PREFIX}seed-client`, ip: "10.245.0.5", headIp: SEED_HEAD_IP },
+      head: { host: 2, ip: HEAD_IP, headIp: HEAD_IP },
+      client: { host: 3, ip: CLIENT_IP, headIp: HEAD_IP },
+      "seed-head": { host: 4, ip: SEED_HEAD_IP, headIp: SEED_HEAD_IP },
+      "seed-client": { host: 5, ip: `${SUBNET}.5`, headIp: SEED_HEAD_IP },
       // Heads that cannot start, all started side by side.
-      "h-cn-only": { ns: `${PREFIX}cn-only`, ip: "10.245.0.11", headIp: HEAD_IP },
-      "h-server-only": { ns: `${PREFIX}server-only`, ip: "10.245.0.12", headIp: HEAD_IP },
-      "h-no-pod-ip": { ns: `${PREFIX}no-pod-ip`, ip: "10.245.0.13", headIp: HEAD_IP },
+      "h-cn-only": { host: 11, ip: `${SUBNET}.11`, headIp: HEAD_IP },
+      "h-server-only": { host: 12, ip: `${SUBNET}.12`, headIp: HEAD_IP },
+      "h-no-pod-ip": { host: 13, ip: `${SUBNET}.13`, headIp: HEAD_IP },
     };
     type Pod = keyof typeof pods;
-    const bridge = `${PREFIX}br`;
-    interface RayHead { pod: Pod; proc: ChildProcess; tmp: string; since: number; out: () => string }
+    const party = (pod: Pod): Party => net.parties[pod]!;
+    interface RayHead { pod: Pod; proc: NetnsChild; tmp: string; since: number; out: () => string }
     let head: RayHead | undefined;
     const heads = new Set<RayHead>();
     const table: string[] = [];
     let caPemsSaved: { certPem: string; keyPem: string } | undefined;
     let otherPemsSaved: { certPem: string; keyPem: string } | undefined;
 
-    const ip = (...args: string[]) => {
-      const r = spawnSync("ip", args, { encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`ip ${args.join(" ")}: ${r.stderr}`);
-    };
     const env = (certDir: string, tls = true) => ({
       PATH: `${path.dirname(RAY)}:/usr/bin:/bin`,
       HOME: process.env.HOME ?? "/root",
@@ -85,10 +71,10 @@ if (skip && process.env.CI === "true") {
       RAY_TLS_SERVER_KEY: path.join(dir, certDir, "tls.key"),
       RAY_TLS_CA_CERT: path.join(dir, certDir, "ca.crt"),
     });
-    /** argv that runs `cmd` inside the pod: its namespace, its hosts file, its private /tmp. */
-    const inPod = (pod: Pod, cmd: string[], tmp = path.join(dir, pod, "tmp")) => [
-      "netns", "exec", pods[pod].ns, "sh", "-c", 'mount --make-rprivate / && mount --bind "$0" /tmp && exec "$@"', tmp, ...cmd,
-    ];
+    /** `sh` argv that runs `cmd` with the pod's private /tmp (inside `ip netns exec`'s own mount namespace). */
+    const privateTmp = (cmd: string[], tmp: string) => ["-c", 'mount --make-rprivate / && mount --bind "$0" /tmp && exec "$@"', tmp, ...cmd];
+    /** argv for `ip` that runs `cmd` inside the pod: its namespace, its hosts file, its private /tmp. */
+    const inPod = (pod: Pod, cmd: string[], tmp = path.join(dir, pod, "tmp")) => net.argv(party(pod), "sh", privateTmp(cmd, tmp));
     const runInPod = (pod: Pod, cmd: string[], extraEnv: Record<string, string> = {}) => {
       const t0 = performance.now();
       const r = spawnSync("ip", inPod(pod, cmd), { encoding: "utf8", env: { ...env(pod), ...extraEnv }, timeout: 90_000 });
@@ -96,15 +82,11 @@ if (skip && process.env.CI === "true") {
     };
 
     /** The same as runInPod, without blocking, so slow failures (Ray's GCS timeout) overlap. */
-    const runInPodAsync = (pod: Pod, cmd: string[], envOf: Record<string, string>) =>
-      new Promise<{ code: number | null; out: string; ms: number }>((resolve) => {
-        const t0 = performance.now();
-        const c = spawn("ip", inPod(pod, cmd), { env: envOf, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        c.stdout.on("data", (b: Buffer) => (out += b));
-        c.stderr.on("data", (b: Buffer) => (out += b));
-        c.on("close", (code) => resolve({ code, out, ms: performance.now() - t0 }));
-      });
+    const runInPodAsync = async (pod: Pod, cmd: string[], envOf: Record<string, string>) => {
+      const t0 = performance.now();
+      const r = await net.exec(party(pod), "sh", privateTmp(cmd, path.join(dir, pod, "tmp")), { env: envOf, timeoutMs: 90_000 });
+      return { code: r.code, out: `${r.out}${r.err}`, ms: performance.now() - t0 };
+    };
     const verifyExit = (args: string[]) => spawnSync(process.execPath, [BIN, "verify", ...args], { encoding: "utf8" }).status;
     /** One row of the case table printed at the end. */
     const row = (name: string, r: { ray: number | null; raytls: number | null; verify: number | null; ms: number }) =>
@@ -116,11 +98,9 @@ if (skip && process.env.CI === "true") {
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
       const cmd = [RAY, "start", "--head", "--block", "--port", "6379", "--node-ip-address", pods[pod].ip, "--num-cpus", "1", "--include-dashboard", "false", "--disable-usage-stats"];
-      const proc = spawn("ip", inPod(pod, cmd, tmp), { env: env(certDir), detached: true, stdio: ["ignore", "pipe", "pipe"] });
-      let text = "";
-      proc.stdout!.on("data", (b: Buffer) => (text += b));
-      proc.stderr!.on("data", (b: Buffer) => (text += b));
-      const h: RayHead = { pod, proc, tmp, since: Date.now(), out: () => text };
+      // Detached: the leader of its own process group, which stopHead stops as a whole.
+      const proc = net.spawn(party(pod), "sh", privateTmp(cmd, tmp), { env: env(certDir), detached: true });
+      const h: RayHead = { pod, proc, tmp, since: Date.now(), out: () => `${proc.stdoutText()}${proc.stderrText()}` };
       heads.add(h);
       return h;
     }
@@ -192,7 +172,7 @@ if (skip && process.env.CI === "true") {
         await new Promise((r) => setTimeout(r, 50));
       }
       // The GCS port must be free before the next head binds it.
-      for (let i = 0; i < 50 && spawnSync("ip", ["netns", "exec", pods[h.pod].ns, "sh", "-c", "cat /proc/net/tcp | grep -q ':18EB 00000000:0000 0A'"]).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 50 && spawnSync("ip", net.argv(party(h.pod), "sh", ["-c", "cat /proc/net/tcp | grep -q ':18EB 00000000:0000 0A'"])).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
     }
 
     beforeAll(async () => {
@@ -214,19 +194,9 @@ if (skip && process.env.CI === "true") {
         { name: "seed-client", role: "worker", podIp: pods["seed-client"].ip, fqRayIp: FQDN },
       ]);
 
-      ip("netns", "add", bridge);
-      ip("-n", bridge, "link", "add", "br0", "type", "bridge");
-      ip("-n", bridge, "link", "set", "br0", "up");
-      for (const [i, [name, p]] of Object.entries(pods).entries()) {
+      for (const [name, p] of Object.entries(pods)) {
         mkdirSync(path.join(dir, name, "tmp"), { recursive: true });
-        ip("netns", "add", p.ns);
-        ip("-n", bridge, "link", "add", `veth${i}`, "type", "veth", "peer", "name", "eth0", "netns", p.ns);
-        ip("-n", bridge, "link", "set", `veth${i}`, "master", "br0", "up");
-        ip("-n", p.ns, "addr", "add", `${p.ip}/24`, "dev", "eth0");
-        ip("-n", p.ns, "link", "set", "eth0", "up");
-        ip("-n", p.ns, "link", "set", "lo", "up");
-        mkdirSync(`/etc/netns/${p.ns}`, { recursive: true });
-        writeFileSync(`/etc/netns/${p.ns}/hosts`, `127.0.0.1 localhost\n${p.headIp} ${FQDN} ${SHORT}\n`);
+        await net.add(name, p.host, { hosts: `127.0.0.1 localhost\n${p.headIp} ${FQDN} ${SHORT}\n` });
       }
       await startHead("head");
       // Started now, judged later: their bounded wait overlaps the tests before theirs.
@@ -235,11 +205,7 @@ if (skip && process.env.CI === "true") {
 
     afterAll(async () => {
       for (const h of [...heads]) await stopHead(h);
-      for (const ns of [...Object.values(pods).map((p) => p.ns), bridge]) {
-        spawnSync("ip", ["netns", "delete", ns]);
-        rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
-      }
-      spawnSync("rmdir", ["/etc/netns"]);
+      await net.destroy();
       rmSync(dir, { recursive: true, force: true });
       console.log(`case table (${table.length} cases):\n${table.join("\n")}`);
     }, 60_000);

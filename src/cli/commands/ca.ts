@@ -1,6 +1,7 @@
 /** `raytls ca create` (seed Step 1-1). */
 import path from "node:path";
 import type { Command } from "commander";
+import { daysOption, forceOption, jsonOption, keyTypeOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { expiry, parseDays } from "../options.js";
 
@@ -9,11 +10,11 @@ export function registerCa(program: Command, ctx: CliContext): void {
   ca.command("create")
     .description("make a CA key and self-signed certificate: DIR/ca.crt and DIR/ca.key")
     .requiredOption("--out <dir>", "directory to write ca.crt and ca.key into")
-    .option("--key-type <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096", "ecdsa-p256")
-    .option("--days <n>", "validity in days", "3650")
+    .addOption(keyTypeOption())
+    .addOption(daysOption("3650"))
     .option("--subject <dn>", 'subject in openssl -subj notation, e.g. "/CN=Ray CA/O=Example"')
-    .option("--force", "overwrite existing files")
-    .option("--json", "print the result as JSON")
+    .addOption(forceOption())
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `

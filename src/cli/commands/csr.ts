@@ -1,6 +1,7 @@
 /** `raytls csr create` and `raytls csr sign`: the seed's CSR flow, for a CA kept elsewhere. */
 import path from "node:path";
 import type { Command } from "commander";
+import { caSourceOptions, daysOption, forceOption, jsonOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { expiry, parseDays, renamedOption } from "../options.js";
 import { addIdentityOptions } from "./pod-cert.js";
@@ -10,8 +11,8 @@ export function registerCsr(program: Command, ctx: CliContext): void {
   addIdentityOptions(csr.command("create").description("make a key and a CSR with the pod's SANs (the key stays here)"))
     .requiredOption("--key-out <file>", "where the private key goes (0600)")
     .requiredOption("--csr-out <file>", "where the CSR goes")
-    .option("--force", "overwrite existing files")
-    .option("--json", "print the result as JSON")
+    .addOption(forceOption())
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `
@@ -46,16 +47,15 @@ Examples:
       }),
     );
 
-  const sign = csr.command("sign")
-    .description("sign a CSR with the leaf profile (EKU serverAuth+clientAuth, never CA:TRUE)")
-    .requiredOption("--csr <file>", "the certificate request")
-    .option("--ca-dir <dir>", "CA directory with ca.crt and ca.key")
-    .option("--ca-cert <file>", "CA certificate (with --ca-key)")
-    .option("--ca-key <file>", "CA private key")
+  const sign = caSourceOptions(
+    csr.command("sign")
+      .description("sign a CSR with the leaf profile (EKU serverAuth+clientAuth, never CA:TRUE)")
+      .requiredOption("--csr <file>", "the certificate request"),
+  )
     .option("--cert-out <file>", "where the certificate goes (like csr create's --key-out and --csr-out); required")
-    .option("--days <n>", "validity in days", "365")
-    .option("--force", "overwrite an existing file")
-    .option("--json", "print the result as JSON");
+    .addOption(daysOption("365"))
+    .addOption(forceOption("overwrite an existing file"))
+    .addOption(jsonOption());
   // --out is a directory in every other verb; here it was a file.
   renamedOption(sign, ctx, "--out <file>", "--cert-out", { required: true })
     .addHelpText("after", "\nExample:\n  raytls csr sign --csr tls.csr --ca-dir ./ca --cert-out tls.crt --days 90")

@@ -4,6 +4,7 @@
  * walks the secure mode (the CA key only in a signer; pods ask it for their own IP).
  */
 import type { Command } from "commander";
+import { jsonOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import type { DemoStep } from "../../lab/demo.js";
 import { parseWorkers } from "../options.js";
@@ -28,7 +29,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option("--signer", "the secure mode: a signer process holds the CA key; each pod asks it for a certificate for its own IP")
     .option("--workers <n>", "worker pods", "2")
     .option("--keep", "keep the certificates and logs it made")
-    .option("--json", "print the report as JSON")
+    .addOption(jsonOption("print the report as JSON"))
     .addHelpText("after", "\nExamples:\n  npm run demo\n  sudo raytls demo --ray        # Ray 2.x itself in network namespaces (python3 -m venv .venv-ray && .venv-ray/bin/pip install ray==2.58.0)\n  raytls demo --netns --keep\n  raytls demo --signer          # no CA key in any pod (manifest --mode signer, on this machine)")
     .action(
       action(ctx, async (o: Opts) => {

@@ -1,12 +1,13 @@
 /** `raytls env check`: Ray's TLS contract (seed Step 3) checked inside a running container. */
 import type { Command } from "commander";
+import { jsonOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 
 export function registerEnv(program: Command, ctx: CliContext): void {
   const env = program.command("env").description("Ray's TLS environment (seed Step 3)");
   env.command("check")
     .description("check RAY_USE_TLS, RAY_TLS_SERVER_CERT/KEY, RAY_TLS_CA_CERT (and POD_IP) as Ray and its peers will")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `

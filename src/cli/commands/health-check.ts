@@ -4,6 +4,7 @@
  * and a diagnosis when it fails. Exit 0 healthy, 1 unhealthy, 2 bad usage.
  */
 import type { Command } from "commander";
+import { jsonOption, rayTlsFileOptions } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError } from "../../errors.js";
 import { renamedOption } from "../options.js";
@@ -38,11 +39,8 @@ export function registerHealthCheck(program: Command, ctx: CliContext): void {
     .option("--timeout <seconds>", "give up after this long", "10")
     .option("--ray-version <v>", "local Ray version to compare with the cluster's")
     .option("--skip-version-check", "accepted as Ray accepts it: do not compare versions")
-    .option("--component <name>", "as ray health-check --component: also require a fresh health report from this component (Ray's healthcheck KV namespace, younger than $RAY_HEALTHCHECK_EXPIRATION_S, default 10 s)")
-    .option("--ca-cert <file>", "CA certificate (overrides RAY_TLS_CA_CERT; turns TLS on)")
-    .option("--cert <file>", "client certificate (overrides RAY_TLS_SERVER_CERT)")
-    .option("--key <file>", "client key (overrides RAY_TLS_SERVER_KEY)")
-    .option("--json", "print the result as JSON");
+    .option("--component <name>", "as ray health-check --component: also require a fresh health report from this component (Ray's healthcheck KV namespace, younger than $RAY_HEALTHCHECK_EXPIRATION_S, default 10 s)");
+  rayTlsFileOptions(cmd, "client").addOption(jsonOption());
   renamedOption(cmd, ctx, "--ca <file>", "--ca-cert")
     .addHelpText(
       "after",

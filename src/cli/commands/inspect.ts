@@ -2,6 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Inspected } from "../../pki/inspect.js";
+import { jsonOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 
 export function registerInspect(program: Command, ctx: CliContext): void {
@@ -9,7 +10,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .command("inspect")
     .description("show what a certificate, CSR or private key holds")
     .argument("<files...>", "PEM files (certificates, CSRs, keys; bundles are fine)")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `

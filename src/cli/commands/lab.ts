@@ -6,11 +6,12 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jsonOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError, signalExitCode } from "../../errors.js";
 import { forgetLab, lastLab, rememberLab } from "../last-lab.js";
 import { raytlsInvocation } from "../invocation.js";
-import { parseWorkers } from "../options.js";
+import { parsePort, parseWorkers } from "../options.js";
 
 export function defaultLabDir(name: string): string {
   return join(tmpdir(), "raytls-lab", name);
@@ -69,15 +70,21 @@ Examples:
     .option("--namespace <ns>", "Kubernetes namespace in the head's FQDN", "default")
     .option("--port <n>", "head GCS port", "6379")
     .option("--foreground", "stay running; Ctrl-C stops the lab")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(
       action(ctx, async (o: UpOpts) => {
         const [{ labUp, labDown }, { checkClusterName, checkNamespace }] = await Promise.all([import("../../lab/lab.js"), import("../../k8s/kuberay-names.js")]);
         checkClusterName(o.name);
         checkNamespace(o.namespace);
         const workers = parseWorkers(o.workers, 50);
-        const port = Number(o.port);
-        if (!/^\d+$/.test(o.port) || port < 1 || port > 65535) throw new RaytlsError("bad-port", `--port: "${o.port}" is not a port number`);
+        if (o.port.trim() === "0") {
+          // Every pod's RAY_ADDRESS, hosts file and certificate plan name the head's port before any
+          // pod starts, so the lab cannot wait for the kernel to pick one.
+          throw new RaytlsError("bad-port", `--port: 0 (any free port) does not work for a lab: the workers are given the head's port before the head starts`, {
+            hint: "give a free port, e.g. --port 16379 (`ss -ltn` lists the ones in use)",
+          });
+        }
+        const port = parsePort(o.port);
         if (o.rayBin && !o.ray) throw new RaytlsError("ray-bin-without-ray", "--ray-bin is only used with --ray", { hint: "add --ray" });
         const dir = o.dir ?? (o.ray ? defaultRayLabDir(o.name) : defaultLabDir(o.name));
         let interrupted: "SIGINT" | "SIGTERM" | undefined;
@@ -124,56 +131,46 @@ Examples:
       }),
     );
 
-  existingLab(lab.command("status"))
-    .description("show the lab's pods, their processes, and what the head knows of its workers")
-    .action(
-      action(ctx, async (o: { dir?: string; name: string; json?: boolean }, cmd: Command) => {
-        const { labStatus } = await import("../../lab/lab.js");
-        const where = findLab(o, cmd);
-        const s = await labStatus(where.dir, where.name);
-        if (o.json) {
-          ctx.out(JSON.stringify(s, null, 2) + "\n");
-          return s.running ? 0 : 1;
-        }
-        if (!s.plan) {
-          ctx.out(`no lab in ${s.dir}${s.netns.length ? ` (left-over namespaces: ${s.netns.join(", ")}; run raytls lab down)` : ""}\n`);
-          return 1;
-        }
-        ctx.out(`lab ${s.plan.name} (${s.plan.mode}${s.plan.signer ? ", signer" : ""}) in ${s.dir}: ${s.running ? "running" : "not running"}\n`);
-        if (s.ray) ctx.out(`  Ray ${s.ray.version} (${s.ray.bin})\n`);
-        for (const p of s.pods) {
-          const n = s.nodes?.find((x) => x.podIp === p.ip);
-          const rn = s.rayNodes?.filter((x) => x.ip === p.ip);
-          const extra = s.ray
-            ? `Ray node ${rn?.length ? rn.map((x) => `${x.alive ? "ALIVE" : "DEAD"} at ${x.ip}${x.isHead ? " (head)" : ""}`).join(", ") : "not in Ray's node table"}`
-            : p.role === "head" ? `${s.plan.headFqdn}:${s.plan.port}` : n ? `${n.alive ? "alive" : "DEAD"}, dial-back ${n.dialBackOk ? "ok" : n.dialBackError}` : "not registered";
-          ctx.out(`  ${p.name.padEnd(10)} ${p.ip.padEnd(12)} pid ${String(p.pid).padEnd(7)} ${p.alive ? "up  " : "DOWN"}  ${extra}; cert until ${p.certNotAfter ?? "(unreadable)"}\n`);
-        }
-        if (s.nodesError) ctx.out(`  head did not answer: ${s.nodesError}\n`);
-        if (s.signer) {
-          ctx.out(`  ${"signer".padEnd(10)} ${(s.signer.url ?? "(no URL)").padEnd(26)} pid ${String(s.signer.pid).padEnd(7)} ${s.signer.alive ? "up  " : "DOWN"}  holds the CA key\n`);
-          ctx.out(`  audit log  ${s.signer.auditLog} (${s.signer.issued} issued, ${s.signer.refused} refused)\n`);
-        }
-        const rayOk = !s.ray || (s.rayNodes !== undefined && s.pods.every((p) => s.rayNodes!.some((n) => n.alive && n.ip === p.ip)));
-        const healthy = s.running && rayOk && s.pods.every((p) => p.alive) && (s.nodes ?? []).every((n) => n.alive) && (!s.signer || s.signer.alive);
-        return healthy ? 0 : 1;
-      }),
-    );
+  existingLabCommand(ctx, lab, "status", "show the lab's pods, their processes, and what the head knows of its workers", async (where, json) => {
+    const { labStatus } = await import("../../lab/lab.js");
+    const s = await labStatus(where.dir, where.name);
+    if (json) {
+      ctx.out(JSON.stringify(s, null, 2) + "\n");
+      return s.running ? 0 : 1;
+    }
+    if (!s.plan) {
+      ctx.out(`no lab in ${s.dir}${s.netns.length ? ` (left-over namespaces: ${s.netns.join(", ")}; run raytls lab down)` : ""}\n`);
+      return 1;
+    }
+    ctx.out(`lab ${s.plan.name} (${s.plan.mode}${s.plan.signer ? ", signer" : ""}) in ${s.dir}: ${s.running ? "running" : "not running"}\n`);
+    if (s.ray) ctx.out(`  Ray ${s.ray.version} (${s.ray.bin})\n`);
+    for (const p of s.pods) {
+      const n = s.nodes?.find((x) => x.podIp === p.ip);
+      const rn = s.rayNodes?.filter((x) => x.ip === p.ip);
+      const extra = s.ray
+        ? `Ray node ${rn?.length ? rn.map((x) => `${x.alive ? "ALIVE" : "DEAD"} at ${x.ip}${x.isHead ? " (head)" : ""}`).join(", ") : "not in Ray's node table"}`
+        : p.role === "head" ? `${s.plan.headFqdn}:${s.plan.port}` : n ? `${n.alive ? "alive" : "DEAD"}, dial-back ${n.dialBackOk ? "ok" : n.dialBackError}` : "not registered";
+      ctx.out(`  ${p.name.padEnd(10)} ${p.ip.padEnd(12)} pid ${String(p.pid).padEnd(7)} ${p.alive ? "up  " : "DOWN"}  ${extra}; cert until ${p.certNotAfter ?? "(unreadable)"}\n`);
+    }
+    if (s.nodesError) ctx.out(`  head did not answer: ${s.nodesError}\n`);
+    if (s.signer) {
+      ctx.out(`  ${"signer".padEnd(10)} ${(s.signer.url ?? "(no URL)").padEnd(26)} pid ${String(s.signer.pid).padEnd(7)} ${s.signer.alive ? "up  " : "DOWN"}  holds the CA key\n`);
+      ctx.out(`  audit log  ${s.signer.auditLog} (${s.signer.issued} issued, ${s.signer.refused} refused)\n`);
+    }
+    const rayOk = !s.ray || (s.rayNodes !== undefined && s.pods.every((p) => s.rayNodes!.some((n) => n.alive && n.ip === p.ip)));
+    const healthy = s.running && rayOk && s.pods.every((p) => p.alive) && (s.nodes ?? []).every((n) => n.alive) && (!s.signer || s.signer.alive);
+    return healthy ? 0 : 1;
+  });
 
-  existingLab(lab.command("down"))
-    .description("stop the lab's processes (by recorded PID) and remove its namespaces; safe after a crash")
-    .action(
-      action(ctx, async (o: { dir?: string; name: string; json?: boolean }, cmd: Command) => {
-        const { labDown } = await import("../../lab/lab.js");
-        const where = findLab(o, cmd);
-        const d = await labDown(where.dir, where.name);
-        forgetLab(where.dir);
-        if (o.json) ctx.out(JSON.stringify(d, null, 2) + "\n");
-        else if (!d.hadState && d.netnsRemoved.length === 0) ctx.out("nothing to stop\n");
-        else ctx.out(`stopped ${d.stopped.length} ${d.stopped.some((x) => x.pod === "signer") ? "processes (pods and the signer)" : "pod processes"}${d.netnsRemoved.length ? `, removed namespaces ${d.netnsRemoved.join(", ")}` : ""}\n`);
-        return 0;
-      }),
-    );
+  existingLabCommand(ctx, lab, "down", "stop the lab's processes (by recorded PID) and remove its namespaces; safe after a crash", async (where, json) => {
+    const { labDown } = await import("../../lab/lab.js");
+    const d = await labDown(where.dir, where.name);
+    forgetLab(where.dir);
+    if (json) ctx.out(JSON.stringify(d, null, 2) + "\n");
+    else if (!d.hadState && d.netnsRemoved.length === 0) ctx.out("nothing to stop\n");
+    else ctx.out(`stopped ${d.stopped.length} ${d.stopped.some((x) => x.pod === "signer") ? "processes (pods and the signer)" : "pod processes"}${d.netnsRemoved.length ? `, removed namespaces ${d.netnsRemoved.join(", ")}` : ""}\n`);
+    return 0;
+  });
 
   lab
     .command("exec")
@@ -252,10 +249,16 @@ function findLab(o: { dir?: string; name: string }, cmd: Command): { dir: string
   return { dir: defaultLabDir(o.name), name: o.name };
 }
 
-/** The options that find an existing lab (status, down): its directory and name, and --json. */
-function existingLab(cmd: Command): Command {
-  return cmd
+/**
+ * A verb on an existing lab (status, down): --dir and --name find it (findLab), --json picks the
+ * output; `run` gets the lab and returns the exit code.
+ */
+function existingLabCommand(ctx: CliContext, lab: Command, verb: string, description: string, run: (where: { dir: string; name: string }, json: boolean) => Promise<number>): void {
+  lab
+    .command(verb)
+    .description(description)
     .option("--dir <dir>", "the lab directory (default: the last lab started by lab up, else $TMPDIR/raytls-lab/<name>)")
     .option("--name <name>", "RayCluster name", "raycluster-tls")
-    .option("--json", "print the result as JSON");
+    .addOption(jsonOption())
+    .action(action(ctx, async (o: { dir?: string; name: string; json?: boolean }, cmd: Command) => run(findLab(o, cmd), Boolean(o.json))));
 }

@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
+import { jsonOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import type { LintFinding, LintReport } from "../../k8s/lint/lint.js";
 
@@ -23,7 +24,7 @@ export function registerLint(program: Command, ctx: CliContext): void {
     )
     .argument("<file...>", "YAML files to check")
     .option("--crd <file>", "also validate each RayCluster against this CRD (ray.io_rayclusters.yaml)")
-    .option("--json", 'print {"findings":[...],"errors":N,"warnings":N} on stdout')
+    .addOption(jsonOption('print {"findings":[...],"errors":N,"warnings":N} on stdout'))
     .addHelpText(
       "after",
       `

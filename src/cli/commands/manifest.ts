@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
+import { forceOption, keyTypeOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError } from "../../errors.js";
 
@@ -46,14 +47,14 @@ export function registerManifest(program: Command, ctx: CliContext): void {
     .option("--image <image>", "Ray image (default: rayproject/ray:<ray-version>)")
     .option("--worker-group <NAME:REPLICAS:MIN:MAX>", "a worker group; repeat for more (default: workers:1:1:5)", collect)
     .option("--autoscaler", "in-tree autoscaling, with the TLS env and mounts on the autoscaler too")
-    .option("--key-type <type>", "pod and CA key type: ecdsa-p256 (default), ecdsa-p384, rsa-2048, rsa-3072, rsa-4096")
+    .addOption(keyTypeOption({ label: "pod and CA key type", optional: true }))
     .option("--head-dns <name>", "extra DNS name in the head certificate, e.g. the short name <name>-head-svc; repeatable", collect)
     .option("--cluster-domain <domain>", "the cluster's DNS domain (FQ_RAY_IP = <name>-head-svc.<ns>.svc.<domain>)", "cluster.local")
     .option("--crd <file>", "validate the RayCluster against this CRD (ray.io_rayclusters.yaml) before writing")
     .option("--raytls-image <image>", "signer mode: the raytls image for the signer and the init containers (default: raytls:0.1.0)")
     .option("--network-policy", "signer mode: a NetworkPolicy that lets only this cluster's pods reach the signer")
     .option("--out <dir>", "write one file per resource and kustomization.yaml into DIR (the CA files too)")
-    .option("--force", "overwrite existing files")
+    .addOption(forceOption())
     .addHelpText(
       "after",
       `

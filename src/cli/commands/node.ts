@@ -6,7 +6,7 @@
 import { Option, type Command } from "commander";
 import { action, type CliContext } from "../context.js";
 import { RaytlsError } from "../../errors.js";
-import { renamedOption } from "../options.js";
+import { parsePort, renamedOption } from "../options.js";
 
 interface Opts {
   role: string;
@@ -16,12 +16,6 @@ interface Opts {
   podIp?: string;
   address?: string;
   benchEcho?: boolean;
-}
-
-function parsePort(text: string, where: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new RaytlsError("bad-port", `${where}: "${text}" is not a port number (0-65535)`);
-  return n;
 }
 
 export function registerNode(program: Command, ctx: CliContext): void {
@@ -58,7 +52,7 @@ Examples:
         if (o.role === "head") {
           const { startHead } = await import("../../ray/head-node.js");
           const services = o.benchEcho ? [(await import("../../bench/echo-service.js")).echoService] : [];
-          const head = await startHead({ host: o.bind, port: parsePort(o.port ?? "6379", "--port"), tls, rayVersion: o.rayVersion, hosts, log, services });
+          const head = await startHead({ host: o.bind, port: parsePort(o.port ?? "6379", "--port", { allowZero: true }), tls, rayVersion: o.rayVersion, hosts, log, services });
           close = head.close;
         } else {
           const { startWorker, headAddressFromEnv } = await import("../../ray/worker-node.js");
@@ -67,7 +61,7 @@ Examples:
           const worker = await startWorker({
             headAddress: o.address ?? headAddressFromEnv(ctx.env),
             podIp,
-            port: parsePort(o.port ?? "0", "--port"),
+            port: parsePort(o.port ?? "0", "--port", { allowZero: true }),
             tls,
             hosts,
             log,

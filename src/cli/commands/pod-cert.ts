@@ -1,6 +1,7 @@
 /** `raytls pod-cert` (seed Step 2): the init container's job. */
 import path from "node:path";
 import type { Command } from "commander";
+import { caSourceOptions, daysOption, forceOption, jsonOption, keyTypeOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { collect, parseDays } from "../options.js";
 import type { KeyType } from "../../pki/key-types.js";
@@ -28,6 +29,9 @@ export interface PodCertFlags {
   sourceIp?: string;
 }
 
+/** Where the seed's init container mounts the CA Secret: --ca-dir's default. */
+const DEFAULT_CA_DIR = "/etc/ca/tls";
+
 /** The SAN flags shared with `csr create`. */
 export function addIdentityOptions(cmd: Command): Command {
   return cmd
@@ -36,24 +40,21 @@ export function addIdentityOptions(cmd: Command): Command {
     .option("--head-fqdn <name>", "head Service FQDN, head only (default: $FQ_RAY_IP)")
     .option("--dns <name>", "extra DNS SAN, repeatable (the seed's DNS.3 = $RAY_IP tip: --dns <short name>)", collect, [])
     .option("--ip <ip>", "extra IP SAN, repeatable", collect, [])
-    .option("--key-type <type>", "ecdsa-p256 | ecdsa-p384 | rsa-2048 | rsa-3072 | rsa-4096", "ecdsa-p256");
+    .addOption(keyTypeOption());
 }
 
 export function registerPodCert(program: Command, ctx: CliContext): void {
   const cmd = program.command("pod-cert").description("make this pod's key and CA-signed certificate (the init container's job)");
-  addIdentityOptions(cmd)
-    .option("--ca-dir <dir>", "CA directory with ca.crt and ca.key (default: /etc/ca/tls)")
-    .option("--ca-cert <file>", "CA certificate (with --ca-key, instead of --ca-dir)")
-    .option("--ca-key <file>", "CA private key")
+  caSourceOptions(addIdentityOptions(cmd), DEFAULT_CA_DIR)
     .option("--signer <url>", "get the certificate from a raytls signer (https://HOST:8443) instead of a local CA key")
     .option("--token-file <file>", "with --signer: file holding this role's bearer token")
     .option("--retry-seconds <n>", "with --signer: keep retrying connection failures, 5xx and 429 this long", "120")
     .option("--source-ip <ip>", "with --signer, lab/testing: bind the source address, as a pod's own IP would be (default: none)")
     .option("--out <dir>", "where tls.key, tls.crt and ca.crt go", "/etc/ray/tls")
-    .option("--days <n>", "validity in days (local CA only; with --signer the signer decides)", "365")
+    .addOption(daysOption("365", "validity in days (local CA only; with --signer the signer decides)"))
     .option("--renew", "re-issue when the certificate in --out no longer fits this pod (init containers pass it); a fitting one is kept")
-    .option("--force", "replace the files in --out even when they still fit")
-    .option("--json", "print the result as JSON")
+    .addOption(forceOption("replace the files in --out even when they still fit"))
+    .addOption(jsonOption())
     .addHelpText(
       "after",
       `
@@ -110,7 +111,7 @@ Examples:
           const flag = opts.tokenFile !== undefined ? "--token-file" : "--source-ip";
           throw new RaytlsError("signer-flags", `${flag} goes with --signer`, { hint: `pass --signer URL too, or leave out ${flag} to sign with a local CA` });
         }
-        const ca = await loadCaFromFlags(opts, ctx.cwd, "/etc/ca/tls");
+        const ca = await loadCaFromFlags(opts, ctx.cwd, DEFAULT_CA_DIR);
         const files = out.podTlsFiles(path.resolve(ctx.cwd, opts.out));
         const decision = out.decideOutput({ files, caCertPem: ca.certPem, role, sans, keyType, force: Boolean(opts.force), renew: Boolean(opts.renew) });
         const note = keyTypeNote(keyType, await caKeyType(ca.cert), command.getOptionValueSource("keyType") === "cli");

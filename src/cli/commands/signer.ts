@@ -1,6 +1,7 @@
 /** `raytls signer serve`: the CA-holding issuing service (issue 5). Parses, starts, waits for a signal. */
 import path from "node:path";
 import type { Command } from "commander";
+import { daysOption } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { collect, parseDays, parseNumber, renamedOption } from "../options.js";
 import { RaytlsError } from "../../errors.js";
@@ -45,7 +46,7 @@ export function registerSigner(program: Command, ctx: CliContext): void {
     .option("--head-dns <name>", "another DNS name a head may get, e.g. the short Service name; repeatable", collect, [])
     .option("--serving-dns <name>", "DNS name in the signer's own serving certificate (its Service FQDN); repeatable", collect, [])
     .option("--audit-log <file>", "append one JSON line per decision here (default: stdout; - for stdout)")
-    .option("--days <n>", "validity of issued certificates in days", "365")
+    .addOption(daysOption("365", "validity of issued certificates in days"))
     .option("--token-burst <n>", "certificates one role token may get at once (then 429 with Retry-After)", "2000")
     .option("--token-rate <n>", "refill of each token's allowance, certificates per second", "10")
     .option("--max-connections <n>", "open connections in all; the last eighth is kept for addresses holding fewer than 8", "4096")

@@ -1,20 +1,16 @@
 /** `raytls verify`: Step 4 offline — would Ray's gRPC accept this certificate for these names? */
 import path from "node:path";
 import type { Command } from "commander";
+import { jsonOption, rayTlsFileOptions } from "../common-options.js";
 import { action, type CliContext } from "../context.js";
 import { collect, parseTime, renamedOption } from "../options.js";
 
 export function registerVerify(program: Command, ctx: CliContext): void {
-  const cmd = program
-    .command("verify")
-    .description("check a certificate against its CA, the clock, Ray's usage and the names it will be dialed by")
-    .option("--ca-cert <file>", "CA certificate(s) to trust (RAY_TLS_CA_CERT); required")
-    .requiredOption("--cert <file>", "the certificate (RAY_TLS_SERVER_CERT); may hold intermediates after it")
-    .option("--key <file>", "its private key (RAY_TLS_SERVER_KEY): checks they match")
+  const cmd = rayTlsFileOptions(program.command("verify").description("check a certificate against its CA, the clock, Ray's usage and the names it will be dialed by"), "judged")
     .option("--host <name>", "a host it will be dialed by, IP or name (repeatable); judged as gRPC C-core does", collect, [])
     .option("--purpose <p>", "server | client | both (Ray uses one certificate both ways)", "both")
     .option("--at <time>", "judge validity at this ISO time instead of now")
-    .option("--json", "print the result as JSON");
+    .addOption(jsonOption());
   renamedOption(cmd, ctx, "--ca <file>", "--ca-cert", { required: true })
     .addHelpText(
       "after",
