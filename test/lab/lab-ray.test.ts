@@ -21,7 +21,7 @@ import { groupMembers } from "../../src/lab/lab-ray.js";
 import { listLabNetns } from "../../src/lab/netns.js";
 import { RAY_JOB_PY, parseRayJob } from "../../src/lab/ray-job.js";
 import { runRayDemo } from "../../src/lab/demo-ray.js";
-import { BIN, REPO } from "../helpers/cli.js";
+import { BIN } from "../helpers/cli.js";
 
 if (!realRaySkip("lab --ray", { dist: true })) {
   // Outside /tmp: every Ray pod has a private /tmp.
