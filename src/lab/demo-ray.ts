@@ -16,7 +16,7 @@ import { execInPod } from "./pod-exec.js";
 import { listLabNetns } from "./netns.js";
 import { groupMembers } from "./lab-ray.js";
 import { RAY_JOB_PY, parseRayJob } from "./ray-job.js";
-import { caKeyStep, signerSteps, type DemoReport, type DemoStep } from "./demo-steps.js";
+import { caKeyStep, signerSteps, stepRecorder, type DemoReport, type DemoStep } from "./demo-steps.js";
 
 export interface RayDemoOptions {
   workers?: number;
@@ -39,13 +39,7 @@ export async function runRayDemo(o: RayDemoOptions): Promise<DemoReport> {
   const t0 = performance.now();
   const name = o.name ?? "raycluster-tls";
   const dir = o.dir ?? (await mkdtemp("/var/tmp/raytls-demo-ray-"));
-  const steps: DemoStep[] = [];
-  const emit = (step: DemoStep) => {
-    const s = step.files ? { ...step, base: dir } : step;
-    steps.push(s);
-    o.onStep?.(s);
-    if (s.id !== "down") o.signal?.throwIfAborted();
-  };
+  const { steps, emit } = stepRecorder(dir, o);
   let pids: number[] = [];
   const worker = "worker-1";
   try {

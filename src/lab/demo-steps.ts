@@ -32,6 +32,22 @@ export interface DemoReport {
 
 export type Emit = (s: DemoStep) => void;
 
+/**
+ * The steps a demo has emitted, and its `emit`: a step listing files gets the demo's directory as
+ * `base`; each goes to `onStep` as it happens; Ctrl-C (the signal) stops the demo between steps,
+ * but never before the cleanup step is reported.
+ */
+export function stepRecorder(dir: string, o: { onStep?: (s: DemoStep) => void; signal?: AbortSignal }): { steps: DemoStep[]; emit: Emit } {
+  const steps: DemoStep[] = [];
+  const emit = (step: DemoStep) => {
+    const s = step.files ? { ...step, base: dir } : step;
+    steps.push(s);
+    o.onStep?.(s);
+    if (s.id !== "down") o.signal?.throwIfAborted();
+  };
+  return { steps, emit };
+}
+
 /** Steps 1 and 2 of the secure mode, and one refused request. */
 export async function signerSteps(dir: string, up: Awaited<ReturnType<typeof labUp>>, emit: Emit): Promise<void> {
   const { plan } = up.state;

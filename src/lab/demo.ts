@@ -20,7 +20,7 @@ import { execInPod } from "./pod-exec.js";
 import { listLabNetns } from "./netns.js";
 import { isAlive } from "./lab-processes.js";
 import type { LabMode } from "./lab-plan.js";
-import { caKeyStep, signerSteps, type DemoReport, type DemoStep } from "./demo-steps.js";
+import { caKeyStep, signerSteps, stepRecorder, type DemoReport, type DemoStep } from "./demo-steps.js";
 
 export type { DemoReport, DemoStep } from "./demo-steps.js";
 
@@ -47,13 +47,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   const t0 = performance.now();
   const name = o.name ?? "raycluster-tls";
   const dir = o.dir ?? (await mkdtemp(join(tmpdir(), "raytls-demo-")));
-  const steps: DemoStep[] = [];
-  const emit = (step: DemoStep) => {
-    const s = step.files ? { ...step, base: dir } : step;
-    steps.push(s);
-    o.onStep?.(s);
-    if (s.id !== "down") o.signal?.throwIfAborted();
-  };
+  const { steps, emit } = stepRecorder(dir, o);
   let pids: number[] = [];
   try {
     const up = await labUp({ name, namespace: "default", workers: o.workers ?? 2, mode: o.mode, dir, port: o.port ?? 6379, ...(o.loopbackBase ? { loopbackBase: o.loopbackBase } : {}), sharedAddress: Boolean(o.sharedAddress), signer: Boolean(o.signer) });

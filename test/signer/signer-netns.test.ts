@@ -28,7 +28,6 @@ let cli = "";
 let burst = "";
 let cleanupBundle: (() => void) | undefined;
 let caKeyPem = "";
-let caCertPem = "";
 let S: Party, H: Party, W1: Party, W2: Party;
 
 beforeAll(async () => {
@@ -43,7 +42,6 @@ beforeAll(async () => {
   });
   const ca = await createCa({ subject: "/CN=signer netns CA" });
   caKeyPem = ca.keyPem;
-  caCertPem = ca.certPem;
   mkdirSync(signerDir, { mode: 0o700 });
   writeFileSync(path.join(signerDir, "ca.crt"), ca.certPem);
   writeFileSync(path.join(signerDir, "ca.key"), ca.keyPem, { mode: 0o400 });
