@@ -11,7 +11,7 @@ import { RaytlsError } from "../errors.js";
 import type { LabPlan, PodPlan } from "./lab-plan.js";
 import { spawnDetached } from "./lab-processes.js";
 import { saveState, type LabState } from "./lab-state.js";
-import { enterPodArgv, podInitArgv, rayPodEnv, rayStartArgv, type RayRuntime } from "./ray-runtime.js";
+import { enterPodArgv, podInitArgv, rayPodEnv, rayStartArgv, writeRaytlsShim, type RayRuntime } from "./ray-runtime.js";
 
 /** The pod's private /tmp (bind-mounted on /tmp inside the pod): DIR/pods/<pod>/tmp. */
 export function podTmpDir(plan: LabPlan, pod: PodPlan): string {
@@ -28,7 +28,7 @@ export function startRayPod(plan: LabPlan, pod: PodPlan, ray: RayRuntime): numbe
   const tmp = podTmpDir(plan, pod);
   mkdirSync(tmp, { recursive: true, mode: 0o1777 });
   const { file, args } = podInitArgv(pod, rayStartArgv(ray, pod, plan.headFqdn, plan.port, podResources(pod)), tmp);
-  return spawnDetached(file, args, { log: pod.log, env: rayPodEnv(ray, pod) });
+  return spawnDetached(file, args, { log: pod.log, env: rayPodEnv(ray, pod, plan.dir) });
 }
 
 /** PIDs whose process group is `pgid` (from /proc; Linux). */
@@ -115,7 +115,7 @@ export function podInitPid(pid: number): number | undefined {
 export function enterRayPod(state: LabState, pod: PodPlan, cmd: string[]): { file: string; args: string[]; env: Record<string, string> } {
   const init = podInitPid(state.pids[pod.name] ?? 0);
   if (!init) throw new RaytlsError("pod-not-running", `pod ${pod.name} of lab ${state.plan.name} is not running`, { hint: `see raytls lab status --dir ${state.plan.dir}`, kind: "check" });
-  return { ...enterPodArgv(init, cmd), env: rayPodEnv(state.ray!, pod) };
+  return { ...enterPodArgv(init, cmd), env: rayPodEnv(state.ray!, pod, state.plan.dir) };
 }
 
 /** Runs a command in the running pod, capturing its output. */
@@ -237,6 +237,7 @@ export async function startRayPods(state: LabState, timeoutMs: number, log: (l: 
   const until = Date.now() + timeoutMs;
   const pods = plan.pods.filter((p) => !only || only.includes(p.name));
   const head = pods.find((p) => p.role === "head");
+  writeRaytlsShim(plan.dir);
   const starting: Array<{ pod: PodPlan; pid: number; from: number }> = [];
   const start = async (pod: PodPlan) => {
     const tmp = podTmpDir(plan, pod);

@@ -8,11 +8,11 @@
  * POD_IP (from lab-plan.ts).
  */
 import { execFile } from "node:child_process";
-import { accessSync, constants, realpathSync } from "node:fs";
+import { accessSync, chmodSync, constants, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { RaytlsError } from "../errors.js";
-import { packageRoot } from "../io/package-root.js";
+import { packageRoot, raytlsCommand } from "../io/package-root.js";
 import type { PodPlan } from "./lab-plan.js";
 
 const run = promisify(execFile);
@@ -100,10 +100,29 @@ export function checkRayLabDir(dir: string): void {
   }
 }
 
-/** The pod's environment for Ray, nothing inherited but HOME: as `env -i` would give it. */
-export function rayPodEnv(ray: RayRuntime, pod: PodPlan, home = process.env.HOME ?? "/root"): Record<string, string> {
+/** The lab's own bin directory, on every Ray pod's PATH: it holds `raytls` (see writeRaytlsShim). */
+export const labBinDir = (labDir: string): string => join(labDir, "bin");
+
+const shellQuote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * `<lab dir>/bin/raytls`: a two-line script that runs this raytls, so `raytls ...` works inside
+ * a pod (`lab exec worker-1 -- raytls health-check ...`) as it would in a pod whose image has it,
+ * without npm link. The lab dir is outside /tmp, so every pod sees it.
+ */
+export function writeRaytlsShim(labDir: string): string {
+  const { cmd, args } = raytlsCommand();
+  const file = join(labBinDir(labDir), "raytls");
+  mkdirSync(labBinDir(labDir), { recursive: true });
+  writeFileSync(file, `#!/bin/sh\nexec ${[cmd, ...args].map(shellQuote).join(" ")} "$@"\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** The pod's environment for Ray, nothing inherited but HOME: as `env -i` would give it (PATH: Ray's venv, the lab's bin with `raytls`, the system). */
+export function rayPodEnv(ray: RayRuntime, pod: PodPlan, labDir: string, home = process.env.HOME ?? "/root"): Record<string, string> {
   return {
-    PATH: `${dirname(ray.bin)}:/usr/local/bin:/usr/bin:/bin`,
+    PATH: `${dirname(ray.bin)}:${labBinDir(labDir)}:/usr/local/bin:/usr/bin:/bin`,
     HOME: home,
     RAY_USAGE_STATS_ENABLED: "0",
     ...pod.env,

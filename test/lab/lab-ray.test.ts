@@ -51,7 +51,7 @@ if (!realRaySkip("lab --ray", { dist: true })) {
       expect(JSON.parse(cli.stdout).rayNodes.length).toBe(2);
     }, 60_000);
 
-    it("lab exec: the seed's Step 4 word for word passes; exit codes pass through; pod env and own /tmp", () => {
+    it("lab exec: the seed's Step 4 word for word passes; exit codes pass through; pod env and own /tmp; raytls on the pod's PATH", () => {
       const run = (...argv: string[]) => spawnSync(process.execPath, [BIN, "lab", "exec", "--dir", dir, ...argv], { encoding: "utf8", timeout: 120_000 });
       const ok = run("worker-1", "--", "ray", "health-check", "--address", "$FQ_RAY_IP:6379");
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);
@@ -61,6 +61,11 @@ if (!realRaySkip("lab --ray", { dist: true })) {
       expect(env.stdout).toContain(`${w.ip} ${up!.state.plan.headFqdn}:6379 ${path.dirname(RAY)}/python`);
       expect(env.stdout.split("\n").slice(1).join(" ").trim()).toBe("ray"); // the pod's own /tmp: only its Ray
       expect(run("nope", "--", "true").status).toBe(2);
+      // raytls itself is on the pod's PATH (<lab dir>/bin/raytls), as in an image that ships it.
+      expect(run("worker-1", "--", "raytls", "health-check", "--address", "$FQ_RAY_IP:6379").status).toBe(0);
+      const short = run("worker-1", "--", "raytls", "health-check", "--address", "$RAY_IP:6379");
+      expect(short.status).toBe(1);
+      expect(short.stdout).toContain(`Peer name ${up!.state.plan.headShort} is not in peer certificate`);
     }, 120_000);
 
     it("a Ray job from worker-1: tasks on every node, objects made on one node read on another", async () => {

@@ -235,7 +235,7 @@ function renderRayUp(ctx: CliContext, r: import("../../lab/lab.js").LabUpResult)
   }
   const raytls = raytlsInvocation(ctx.env);
   const dirArg = plan.dir === defaultRayLabDir(plan.name) && plan.name === "raycluster-tls" ? "" : ` --dir ${plan.dir}`;
-  ctx.out(`\nfrom ${plan.pods[1]!.name}:\n  ${raytls} lab exec${dirArg} ${plan.pods[1]!.name} -- ray health-check --address '$FQ_RAY_IP:6379'   # passes\n  ${raytls} lab exec${dirArg} ${plan.pods[1]!.name} -- ray health-check --address '$RAY_IP:6379'      # fails after Ray's GCS timeout\nstop it: ${raytls} lab down${dirArg}\n`);
+  ctx.out(`\nfrom ${plan.pods[1]!.name}:\n  ${raytls} lab exec${dirArg} ${plan.pods[1]!.name} -- ray health-check --address '$FQ_RAY_IP:6379'   # passes\n  ${raytls} lab exec${dirArg} ${plan.pods[1]!.name} -- ray health-check --address '$RAY_IP:6379'      # fails after Ray's GCS timeout\n  ${raytls} lab exec${dirArg} ${plan.pods[1]!.name} -- raytls health-check --address '$RAY_IP:6379'   # says why at once (raytls is on the pods' PATH)\nstop it: ${raytls} lab down${dirArg}\n`);
 }
 
 /** --dir, else the last lab `lab up` started (when --name is not given or names it), else the default. */
