@@ -26,7 +26,7 @@ import { socketEchoRun } from "./socket-echo.js";
 import { echoMethod } from "./echo-service.js";
 import { fmt, median, percentile, sortNumbers } from "./grpc-stats.js";
 import { throughputChart } from "./grpc-svg-chart.js";
-import type { BenchOptions, BenchResult } from "./scenario.js";
+import { benchInvalidError, type BenchOptions, type BenchResult } from "./scenario.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -88,7 +88,7 @@ async function echoRun(port: number, tls: ClientTls | null, bytes: number, calls
     for (let i = 0; i < calls; i++) {
       const t = performance.now();
       const r = await c.callMethod(echoMethod, { payload }, { timeoutMs: 60_000 });
-      if (r.payload.length !== bytes) throw new Error(`echo returned ${r.payload.length} bytes, sent ${bytes}`);
+      if (r.payload.length !== bytes) throw benchInvalidError(`echo returned ${r.payload.length} bytes, sent ${bytes}`);
       lat.push(performance.now() - t);
     }
     const s = (performance.now() - t0) / 1000;

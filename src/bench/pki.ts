@@ -12,7 +12,7 @@ import { issuePodCert } from "../pki/issue.js";
 import { parsePem } from "../pki/pem.js";
 import { checkIdentity } from "../ray/peer-identity.js";
 import { median } from "./grpc-stats.js";
-import type { BenchOptions, BenchResult } from "./scenario.js";
+import { benchInvalidError, type BenchOptions, type BenchResult } from "./scenario.js";
 
 const FQDN = "raycluster-tls-head-svc.default.svc.cluster.local";
 const TARGET_US = 20;
@@ -29,7 +29,7 @@ export default async function pkiBench(o: BenchOptions): Promise<BenchResult> {
   const ca = loadCa(made.certPem, made.keyPem);
   const head = issuePodCert({ ca, role: "head", podIp: "10.244.0.5", headFqdn: FQDN });
   const raw: PeerCertificate["raw"] = Buffer.from(parsePem(head.certPem).blocks[0]!.der);
-  if (checkIdentity(FQDN, { raw }) !== undefined) throw new Error("bench pki: the head certificate does not match its FQDN");
+  if (checkIdentity(FQDN, { raw }) !== undefined) throw benchInvalidError("bench pki: the head certificate does not match its FQDN");
   perCheckUs(raw, FQDN, 5000); // JIT warm-up
   const ok: number[] = [];
   const refused: number[] = [];

@@ -15,6 +15,14 @@ export function benchPeerError(message: string): RaytlsError {
     hint: "the benchmark's own processes failed on this machine; the message carries their stderr",
   });
 }
+/** A measurement that did not do what it measures (wrong byte count, a check that should pass): no figure from it is valid. */
+export function benchInvalidError(message: string): RaytlsError {
+  return new RaytlsError("bench-invalid", message, {
+    kind: "check",
+    hint: "no figure of this run is valid; run it again, and report it as a raytls bug if it repeats",
+  });
+}
+
 export interface BenchOptions {
   /** Repetitions for medians. Default is chosen by each scenario (>= 5). */
   runs?: number;

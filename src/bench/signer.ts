@@ -16,7 +16,7 @@ import { createCsr } from "../pki/csr.js";
 import { raytlsCommand } from "../io/package-root.js";
 import { requestCertificate } from "../signer/client.js";
 import { median } from "./grpc-stats.js";
-import { benchPeerError, type BenchOptions, type BenchResult } from "./scenario.js";
+import { benchInvalidError, benchPeerError, type BenchOptions, type BenchResult } from "./scenario.js";
 
 const REQUESTS = 1000;
 const CONCURRENCY = 64;
@@ -91,7 +91,7 @@ export default async function signerBench(o: BenchOptions): Promise<BenchResult>
       const c = process.cpuUsage(cpu0[1]);
       signerCpu.push((procCpuMs(child.pid!) - cpu0[0]) / REQUESTS);
       clientCpu.push((c.user + c.system) / 1000 / REQUESTS);
-      if (serials.size !== REQUESTS) throw new Error(`run ${r + 1}: ${serials.size} unique serials for ${REQUESTS} requests`);
+      if (serials.size !== REQUESTS) throw benchInvalidError(`run ${r + 1}: ${serials.size} unique serials for ${REQUESTS} requests`);
       times.push(ms);
       o.log(`signer run ${r + 1}/${runs}: ${REQUESTS} certificates in ${ms.toFixed(0)} ms (${((REQUESTS * 1000) / ms).toFixed(0)}/s)`);
     }

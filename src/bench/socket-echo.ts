@@ -13,7 +13,7 @@ import { connect as netConnect, createServer as netServer, type Socket } from "n
 import { connect as tlsConnect, createServer as tlsServer } from "node:tls";
 import type { ClientTls } from "../ray/client-tls.js";
 import { percentile, sortNumbers } from "./grpc-stats.js";
-import { benchPeerError } from "./scenario.js";
+import { benchInvalidError, benchPeerError } from "./scenario.js";
 
 const MiB = 1024 * 1024;
 
@@ -68,7 +68,7 @@ export async function socketEchoRun(port: number, tls: ClientTls | null, bytes: 
         if (got < bytes) return;
         socket.off("data", onData);
         socket.off("close", onClose);
-        if (got > bytes) reject(new Error(`echo returned ${got} bytes, sent ${bytes}`));
+        if (got > bytes) reject(benchInvalidError(`echo returned ${got} bytes, sent ${bytes}`));
         else resolve();
       };
       const onClose = () => reject(benchPeerError("echo server closed the connection"));
