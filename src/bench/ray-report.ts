@@ -7,6 +7,7 @@ import { RaytlsError } from "../errors.js";
 import { fmt, median } from "./grpc-stats.js";
 import { throughputChart } from "./grpc-svg-chart.js";
 import type { OpensslSpeed } from "./openssl-speed.js";
+import { callCpuLines, cpuTable, pairedTable, profileTable, type CpuReportInput, type CpuSamples, type RayProfile } from "./ray-cpu-report.js";
 
 /** The measures of issue 10, names and units exactly as it gives them (peak RSS added, MiB). */
 export const RAY_MEASURES = [
@@ -87,7 +88,7 @@ export function timeFactor(unit: string, value: number, plaintext: number): numb
 export interface RayReportInput {
   runs: number;
   samples: RaySamples;
-  knobs: Array<{ name: string; what: string; setting: string; runs: number }>;
+  knobs: Array<{ name: string; what: string; setting: string; base: "mtls" | "plaintext"; runs: number }>;
   speed: OpensslSpeed;
   /** What `openssl s_client` negotiated with a Ray port, per configuration. */
   probes: Record<string, string>;
@@ -97,6 +98,24 @@ export interface RayReportInput {
   minutes: number;
   /** Established TCP connections in the head pod after the workload, per configuration (first run). */
   connections: Record<string, number>;
+  /** CPU of both pods per piece of work and run (/proc), and perf's profiles (run 1). */
+  cpu: CpuSamples;
+  profiles: Record<string, RayProfile>;
+  profileNote?: string;
+  /** Calls per block of tiny tasks and actor round trips, and actor blocks per run. */
+  calls: number;
+  callBlocks: number;
+}
+
+/** The CPU sections' view of the input. */
+export function cpuReportInput(i: RayReportInput): CpuReportInput {
+  const configs = [
+    { name: "plaintext", what: "plaintext" },
+    { name: "mtls", what: "raytls mTLS" },
+    { name: "seedRsa", what: "seed RSA-2048" },
+    ...i.knobs.map((k) => ({ name: k.name, what: k.what })),
+  ];
+  return { cpu: i.cpu, profiles: i.profiles, ...(i.profileNote ? { profileNote: i.profileNote } : {}), configs, big: i.quick ? "object-16MiB" : "object-256MiB", mib: i.quick ? 16 : 256, cpus: i.cpus, calls: i.calls, callBlocks: i.callBlocks };
 }
 
 /** Each side of a mutual TLS 1.3 handshake signs once (CertificateVerify) and verifies twice (the peer's certificate, its CertificateVerify). */
@@ -138,7 +157,7 @@ export function knobRows(i: RayReportInput): string[] {
   return i.knobs.map((k) => {
     const cells = OBJECTS.map((m) => {
       const v = medianOf(i.samples, k.name, m);
-      const base = medianOf(i.samples, "mtls", m);
+      const base = medianOf(i.samples, k.base, m);
       return `${fmt(v, 0)} (${fmt(v / base, 2)})`;
     });
     return `| ${k.what} | ${fmt(medianOf(i.samples, k.name, "cluster-start"), 0)} ms | ${cells.join(" | ")} |`;
@@ -163,7 +182,7 @@ export function rayMarkdown(i: RayReportInput): string {
     "",
     "x plaintext time: above 1 is slower (for objects, plaintext's MiB/s over the configuration's; for peak RSS, the memory ratio).",
     "",
-    "![Ray object transfer, mTLS vs plaintext](ray.svg)",
+    "![Ray object transfer: plaintext, mTLS, the seed's RSA certificates](ray.svg)",
     "",
     `Same run, one core: AES-128-GCM ${fmt(s.aes128gcm, 0)} MiB/s, AES-256-GCM ${fmt(s.aes256gcm, 0)} MiB/s (16 KiB blocks); ECDSA P-256 ${fmt(s.ecdsaP256.sign, 0)} signs/s, ${fmt(s.ecdsaP256.verify, 0)} verifies/s; RSA-2048 ${fmt(s.rsa2048.sign, 0)} signs/s, ${fmt(s.rsa2048.verify, 0)} verifies/s (${s.version}).`,
     "",
@@ -171,7 +190,7 @@ export function rayMarkdown(i: RayReportInput): string {
     "",
     ...(i.knobs.length
       ? [
-          `#### Knobs (variants of raytls mTLS, median of ${i.knobs[0]!.runs} runs; MiB/s and, in brackets, the ratio to mTLS defaults: above 1 is faster)`,
+          `#### Knobs (one setting on top of raytls mTLS, or of plaintext where it says so; median of ${i.knobs[0]!.runs} runs; MiB/s and, in brackets, the ratio to the same configuration without the setting: above 1 is faster)`,
           "",
           "| setting | cluster start | 1 MiB | 16 MiB | 64 MiB | 256 MiB |",
           "|---|---:|---:|---:|---:|---:|",
@@ -179,6 +198,10 @@ export function rayMarkdown(i: RayReportInput): string {
           "",
         ]
       : []),
+    ...pairedTable(i.samples, [...RAY_MEASURES]),
+    ...cpuTable(cpuReportInput(i)),
+    ...callCpuLines(cpuReportInput(i)),
+    ...profileTable(cpuReportInput(i)),
     ...explanations(i),
     `${i.cpus} CPUs, Node ${process.versions.node}; the whole bench took ${fmt(i.minutes, 1)} min.`,
     "",
@@ -188,8 +211,8 @@ export function rayMarkdown(i: RayReportInput): string {
 export function raySvg(i: RayReportInput): string {
   const m = rayMeasures(i.samples).filter((x) => x.unit === "MiB/s");
   return throughputChart(
-    `Ray ${i.rayVersion}: object moved between nodes, mTLS vs plaintext`,
+    `Ray ${i.rayVersion}: object moved between nodes, plaintext, mTLS, seed RSA`,
     `median of ${i.runs} runs; head and worker pods in network namespaces, ${i.cpus} CPUs`,
-    m.map((x) => ({ label: x.measure.replace("object-", "").replace("MiB", " MiB"), tls: x.mtls, plain: x.plaintext })),
+    m.map((x) => ({ label: x.measure.replace("object-", "").replace("MiB", " MiB"), tls: x.mtls, plain: x.plaintext, seedRsa: x.seedRsa })),
   );
 }

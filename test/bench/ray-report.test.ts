@@ -62,13 +62,20 @@ describe("bench ray: medians and measures", () => {
   it("the report and chart carry the rows, the knob table and the explanations", () => {
     const speed = { aes128gcm: 4000, aes256gcm: 3800, ecdsaP256: { sign: 50000, verify: 20000 }, rsa2048: { sign: 4000, verify: 60000 }, version: "OpenSSL 3" };
     addSample(samples, "knob-chunk16", { "object-256MiB": 70 });
-    const input = { runs: 3, samples, knobs: [{ name: "knob-chunk16", what: "chunk 16 MiB", setting: "X=1", runs: 1 }], speed, probes: { mtls: "TLSv1.3" }, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: { mtls: 12 } };
+    const input = { runs: 3, samples, knobs: [{ name: "knob-chunk16", what: "chunk 16 MiB", setting: "X=1", base: "mtls" as const, runs: 1 }], speed, probes: { mtls: "TLSv1.3" }, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: { mtls: 12 }, cpu: {}, profiles: {}, profileNote: "not profiled (--no-profile)", calls: 1000, callBlocks: 3 };
     const md = rayMarkdown(input);
     expect(md).toContain("| 1,000 tiny tasks on the other node | `tiny-tasks-1000` | 1350 ms | 1400 ms | 1450 ms | 1.04 | 1.07 |");
     expect(md).toContain("| chunk 16 MiB |");
     expect(md).toContain("70 (1.08)");
     expect(md).toContain("n/a established TCP connections in plaintext and 12 with mTLS");
-    expect(raySvg(input)).toContain("<svg");
+    expect(md).toContain("Profile: not profiled (--no-profile).");
+    // Paired ratios: tiny tasks per run 1380/1300, 1420/1400, 1400/1350.
+    expect(md).toContain("| `tiny-tasks-1000` | 1.04 | 1.04 | 1.01-1.06 |");
+    const svg = raySvg(input);
+    expect(svg).toContain("<svg");
+    // Three series: plaintext, mTLS and the seed's RSA certificates, each with its ratio.
+    expect(svg).toContain("seed RSA</text>");
+    expect(svg).toContain("RSA/plain 0.55");
     // ECDSA: 1/50000 + 2/20000 s = 120 us; RSA-2048: 1/4000 + 2/60000 s = 283 us.
     expect(handshakeMicros(speed.ecdsaP256)).toBeCloseTo(120);
     expect(handshakeMicros(speed.rsa2048)).toBeCloseTo(283.3, 0);
