@@ -84,23 +84,33 @@ export function cpuTable(i: CpuReportInput): string[] {
   ];
 }
 
-/** CPU per small call (tiny tasks, actor round trips), both pods, per configuration. */
+/** Median CPU per call of one configuration, total and per `<pod> <group>` key, in us. */
+function perCall(i: CpuReportInput, config: string, work: string, n: number): { total: number; keys: Record<string, number> } {
+  const runs = i.cpu[config]?.[work] ?? [];
+  const keys = [...new Set(runs.flatMap((r) => Object.keys(r.cpu)))];
+  const us = (v: number[]) => (v.length ? (median(v) / n) * 1e6 : NaN);
+  return { total: us(runs.map((r) => sum(r.cpu))), keys: Object.fromEntries(keys.map((k) => [k, us(runs.map((r) => r.cpu[k] ?? 0))])) };
+}
+
+/** CPU per small call (tiny tasks, actor round trips), both pods, per configuration, and where mTLS's extra went. */
 export function callCpuLines(i: CpuReportInput): string[] {
-  const per = (config: string, work: string, n: number) => {
-    const runs = i.cpu[config]?.[work];
-    return runs?.length ? (median(runs.map((r) => sum(r.cpu))) / n) * 1e6 : NaN;
-  };
   const works: Array<[string, string, number]> = [
     ["tiny-tasks-1000", "tiny task", i.calls],
     ["actor-calls-1000", "actor round trip", i.calls * i.callBlocks],
   ];
   const cells = works.map(([w, label, n]) => {
-    const p = per("plaintext", w, n);
-    const t = per("mtls", w, n);
-    const s = per("seedRsa", w, n);
-    return `${label}: plaintext ${fmt(p, 0)} us, mTLS ${fmt(t, 0)} us (${fmt(t / p, 2)}x), seed RSA ${fmt(s, 0)} us (${fmt(s / p, 2)}x)`;
+    const p = perCall(i, "plaintext", w, n);
+    const t = perCall(i, "mtls", w, n);
+    const s = perCall(i, "seedRsa", w, n);
+    const extra = Object.entries(t.keys)
+      .map(([k, v]) => [k, v - (p.keys[k] ?? 0)] as const)
+      .filter(([, d]) => d > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, d]) => `${k} +${fmt(d, 0)}`);
+    return `${label}: plaintext ${fmt(p.total, 0)} us, mTLS ${fmt(t.total, 0)} us (${fmt(t.total / p.total, 2)}x${extra.length ? `; most of the extra: ${extra.join(", ")} us` : ""}), seed RSA ${fmt(s.total, 0)} us (${fmt(s.total / p.total, 2)}x)`;
   });
-  return [`CPU per call, both pods (all Ray processes and the driver; medians of the runs): ${cells.join("; ")}.`, ""];
+  return [`CPU per call, both pods (all Ray processes and the driver, /proc; medians of the runs): ${cells.join("; ")}.`, ""];
 }
 
 /** Ratio of medians next to the median and spread of the per-run paired ratios. */

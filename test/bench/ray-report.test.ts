@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { parseOpensslSpeed } from "../../src/bench/openssl-speed.js";
-import { addSample, handshakeMicros, parseDriverLine, rayMarkdown, rayMeasures, raySvg, timeFactor, type RaySamples } from "../../src/bench/ray-report.js";
+import { addSample, chunkSentence, handshakeMicros, parseDriverLine, rayMarkdown, rayMeasures, raySvg, timeFactor, type RaySamples } from "../../src/bench/ray-report.js";
 
 describe("bench ray: the driver's line", () => {
   it("takes the last JSON line, known measures with finite non-negative numbers", () => {
@@ -69,6 +69,8 @@ describe("bench ray: medians and measures", () => {
     expect(md).toContain("70 (1.08)");
     expect(md).toContain("n/a established TCP connections in plaintext and 12 with mTLS");
     expect(md).toContain("Profile: not profiled (--no-profile).");
+    // No chunk knobs in this input: no sentence about them.
+    expect(md).not.toContain("With 2 MiB chunks");
     // Paired ratios: tiny tasks per run 1380/1300, 1420/1400, 1400/1350.
     expect(md).toContain("| `tiny-tasks-1000` | 1.04 | 1.04 | 1.01-1.06 |");
     const svg = raySvg(input);
@@ -79,6 +81,23 @@ describe("bench ray: medians and measures", () => {
     // ECDSA: 1/50000 + 2/20000 s = 120 us; RSA-2048: 1/4000 + 2/60000 s = 283 us.
     expect(handshakeMicros(speed.ecdsaP256)).toBeCloseTo(120);
     expect(handshakeMicros(speed.rsa2048)).toBeCloseTo(283.3, 0);
+  });
+});
+
+describe("bench ray: what 2 MiB chunks did to the gap", () => {
+  const base = { runs: 3, knobs: [], speed: { aes128gcm: 4000, aes256gcm: 3800, ecdsaP256: { sign: 1, verify: 1 }, rsa2048: { sign: 1, verify: 1 }, version: "" }, probes: {}, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: {}, cpu: {}, profiles: {}, calls: 1000, callBlocks: 3 };
+  const withChunks = (mtls: number, plain: number, k: number, kp: number) => {
+    const samples: RaySamples = {};
+    for (const [config, v] of [["mtls", mtls], ["plaintext", plain], ["knob-chunk2", k], ["knob-plain-chunk2", kp]] as const) addSample(samples, config, { "object-256MiB": v });
+    return chunkSentence({ ...base, samples }, "object-256MiB", 256);
+  };
+
+  it("both faster by the same factor: the cost is lower, the ratio is not", () => {
+    expect(withChunks(80, 120, 120, 190)).toContain("mTLS moved 256 MiB 1.50x as fast as with Ray's default and plaintext 1.58x; mTLS took 1.50x plaintext's time at Ray's defaults and 1.58x with both at 2 MiB: the setting lowers the cost of both, not the ratio");
+  });
+
+  it("mTLS helped clearly more: the gap narrows", () => {
+    expect(withChunks(80, 120, 115, 125)).toContain("the setting narrows the gap");
   });
 });
 
