@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { parseOpensslSpeed } from "../../src/bench/openssl-speed.js";
-import { addSample, chunkSentence, handshakeMicros, parseDriverLine, rayMarkdown, rayMeasures, raySvg, timeFactor, type RaySamples } from "../../src/bench/ray-report.js";
+import { addSample, chunkSentence, explanations, handshakeMicros, parseDriverLine, rayMarkdown, rayMeasures, raySvg, timeFactor, type RaySamples } from "../../src/bench/ray-report.js";
 
 describe("bench ray: the driver's line", () => {
   it("takes the last JSON line, known measures with finite non-negative numbers", () => {
@@ -98,6 +98,25 @@ describe("bench ray: what 2 MiB chunks did to the gap", () => {
 
   it("mTLS helped clearly more: the gap narrows", () => {
     expect(withChunks(80, 120, 115, 125)).toContain("the setting narrows the gap");
+  });
+});
+
+describe("bench ray: the objects explanation", () => {
+  it("says whether the transfer was CPU-bound, CPU per GiB, extra fresh copies from page faults, and the first-touch cost", () => {
+    const samples: RaySamples = {};
+    addSample(samples, "plaintext", { "object-256MiB": 128 });
+    addSample(samples, "mtls", { "object-256MiB": 64 });
+    const at = (wall: number, cpu: number, faults: number) => [{ wall, cpu: { "head raylet": cpu }, faults }];
+    const input = { runs: 1, samples, knobs: [], speed: { aes128gcm: 4096, aes256gcm: 3800, ecdsaP256: { sign: 1, verify: 1 }, rsa2048: { sign: 1, verify: 1 }, version: "" }, probes: {}, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: {}, profiles: {}, calls: 1000, callBlocks: 3, freshCopy: { fresh: 400, warm: 10000 } };
+    const bound = explanations({ ...input, cpu: { plaintext: { "object-256MiB": at(2, 3.8, 256 * 600) }, mtls: { "object-256MiB": at(4, 7.6, 256 * 856) } } }).join("\n");
+    expect(bound).toContain("Moving 256 MiB took 2.00 s in plaintext and 4.00 s with mTLS. The transfer is CPU-bound: the two pods' processes kept 1.90 (plaintext) and 1.90 (mTLS) of the 2 cores busy, so every extra CPU second is wall time; mTLS spent 30.4 CPU s per GiB moved against 15.2.");
+    // 256 MiB / 4096 MiB/s = 0.0625 s per side: 3% of the 2 s gap.
+    expect(bound).toContain("accounts for 0.063 s on each side (3% of the wall-time gap)");
+    expect(bound).toContain("600 minor page faults per MiB moved in plaintext and 856 with mTLS");
+    expect(bound).toContain("about 1.0 more fresh copies of the object's bytes");
+    expect(bound).toContain("fresh memory ran at 400 MiB/s, into memory already touched at 10000 MiB/s");
+    const idle = explanations({ ...input, cpu: { plaintext: { "object-256MiB": at(2, 1, 1) }, mtls: { "object-256MiB": at(4, 7.6, 1) } } }).join("\n");
+    expect(idle).toContain("The transfer is not CPU-bound here: the two pods' processes kept 0.50 (plaintext) and 1.90 (mTLS) of the 2 cores busy;");
   });
 });
 
