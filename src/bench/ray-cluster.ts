@@ -109,7 +109,8 @@ function startRay(o: StartOptions, plan: LabPlan, pod: PodPlan): { child: ChildP
   return { child, ready, output: () => text };
 }
 
-async function netnsPids(ns: string): Promise<number[]> {
+/** Process ids in a network namespace now (`ip netns pids`). */
+export async function netnsPids(ns: string): Promise<number[]> {
   const out = (await run("ip", ["netns", "pids", ns]).catch(() => ({ stdout: "" }))).stdout;
   return out.split("\n").map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
@@ -187,21 +188,56 @@ export async function startRayCluster(plan: LabPlan, o: StartOptions): Promise<R
   }
 }
 
-/** Runs `cmd` in the pod to completion; stdout, stderr, exit code. */
-export function runInPod(plan: LabPlan, pod: PodPlan, cmd: string[], env: Record<string, string>, timeoutMs = 300_000): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+/** A driver's "MARK <name> begin|end" line: it waits on stdin until the bench has taken its sample. */
+export type MarkHandler = (name: string, edge: "begin" | "end") => Promise<void>;
+
+/**
+ * Runs `cmd` in the pod to completion; stdout, stderr, exit code. With `onMark`, the command's
+ * stdin is a pipe: each "MARK <name> begin|end" line it prints is handed to onMark, and one line
+ * is written back when onMark is done (the driver's --sync protocol).
+ */
+export function runInPod(plan: LabPlan, pod: PodPlan, cmd: string[], env: Record<string, string>, timeoutMs = 300_000, onMark?: MarkHandler): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   // A pod with no Ray of its own (a client pod) still needs its /tmp to exist.
   mkdirSync(podTmp(plan, pod), { recursive: true });
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn("ip", inPodArgv(pod, podTmp(plan, pod), cmd), { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("ip", inPodArgv(pod, podTmp(plan, pod), cmd), { env, stdio: [onMark ? "pipe" : "ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-20_000)));
+    let pending = "";
+    let marks = Promise.resolve();
+    let failed: unknown;
+    child.stdout!.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      if (!onMark) return;
+      pending += b.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const m = /^MARK (\S+) (begin|end)$/.exec(line.trim());
+        if (!m) continue;
+        // One at a time, in order: the driver waits for each answer before it goes on.
+        marks = marks.then(async () => {
+          try {
+            if (failed === undefined) await onMark(m[1]!, m[2] as "begin" | "end");
+          } catch (err) {
+            failed = err;
+            child.kill("SIGKILL");
+            return;
+          }
+          child.stdin?.write("go\n");
+        });
+      }
+    });
+    child.stderr!.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-20_000)));
+    child.stdin?.on("error", () => {}); // the driver may exit before reading its last answer
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - t0 });
+      void marks.then(() => {
+        const why = failed === undefined ? "" : `\nthe bench's sample at a MARK failed: ${(failed as Error).message}`;
+        resolve({ code: failed === undefined ? (code ?? 1) : 1, stdout, stderr: stderr + why, ms: performance.now() - t0 });
+      });
     });
   });
 }

@@ -24,8 +24,12 @@ export interface RayBenchConfig {
   what: string;
   /** Environment for every process of a pod (Ray and drivers). */
   env(pod: PodPlan): Record<string, string>;
-  /** A knob's full workload is the objects only (with the cluster start), to keep the run short. */
-  knob?: { setting: string; objectsOnly: boolean };
+  /**
+   * A knob: one setting on top of `base` (mTLS, or plaintext to tell whether a setting narrows the
+   * gap or speeds up both). Its workload is the objects only (with the cluster start), to keep the
+   * run short.
+   */
+  knob?: { setting: string; base: "mtls" | "plaintext"; objectsOnly: boolean };
 }
 
 /** Ray's TLS variables for the certificate files in `dir` (tls.crt, tls.key, ca.crt). */
@@ -55,18 +59,48 @@ async function makeSeedRsa(plan: LabPlan): Promise<(pod: PodPlan) => string> {
  * The knobs measured beside the three configurations. Each names the setting and what it changes;
  * the report says what each did, and only what the numbers support is recommended.
  */
-export const KNOBS: Array<{ name: `knob-${string}`; setting: Record<string, string>; what: string }> = [
+export const KNOBS: Array<{ name: `knob-${string}`; setting: Record<string, string>; what: string; base?: "plaintext" }> = [
   {
     name: "knob-aes128",
     // gRPC C-core applies this list to TLS 1.2 only (SSL_CTX_set_cipher_list); TLS 1.3 suites are fixed.
     setting: { GRPC_SSL_CIPHER_SUITES: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256" },
     what: "mTLS, GRPC_SSL_CIPHER_SUITES with AES-128-GCM only",
   },
+  // Ray's object manager (names checked with `strings` on Ray 2.58's raylet; defaults from
+  // ray_config_def.h): an object goes as chunks of object_manager_default_chunk_size (5 MiB), each
+  // one Push RPC, at most object_manager_max_bytes_in_flight (2 GiB) outstanding, served by
+  // object_manager_rpc_threads_num threads (0: min(max(2, CPUs / 4), 8), so 2 on a 1-CPU pod),
+  // over object_manager_client_connection_num channels to each remote node. Measured before and
+  // left out to keep the bench under 15 minutes: 16 MiB chunks (20-30% slower at 16-256 MiB), one
+  // RPC thread (about 20% slower at 64-256 MiB), object_manager_client_connection_num=1 (one TLS
+  // connection per peer, as plaintext's channels share one: 0.88-1.43x, no consistent effect).
   {
-    name: "knob-chunk16",
-    // Ray's default object chunk is 5 MiB: bigger chunks mean fewer gRPC messages per object.
-    setting: { RAY_object_manager_default_chunk_size: String(16 * 1024 * 1024) },
-    what: "mTLS, RAY_object_manager_default_chunk_size=16 MiB",
+    name: "knob-chunk2",
+    setting: { RAY_object_manager_default_chunk_size: String(2 * 1024 * 1024) },
+    what: "mTLS, RAY_object_manager_default_chunk_size=2 MiB",
+  },
+  {
+    name: "knob-plain-chunk2",
+    // The same setting without TLS: does it narrow the gap, or make both faster?
+    setting: { RAY_object_manager_default_chunk_size: String(2 * 1024 * 1024) },
+    what: "plaintext, RAY_object_manager_default_chunk_size=2 MiB",
+    base: "plaintext",
+  },
+  {
+    name: "knob-chunk1",
+    setting: { RAY_object_manager_default_chunk_size: String(1024 * 1024) },
+    what: "mTLS, RAY_object_manager_default_chunk_size=1 MiB",
+  },
+  {
+    name: "knob-inflight",
+    // Four 5 MiB chunks outstanding instead of every chunk of the object at once.
+    setting: { RAY_object_manager_max_bytes_in_flight: String(20 * 1024 * 1024) },
+    what: "mTLS, RAY_object_manager_max_bytes_in_flight=20 MiB",
+  },
+  {
+    name: "knob-rpc4",
+    setting: { RAY_object_manager_rpc_threads_num: "4" },
+    what: "mTLS, RAY_object_manager_rpc_threads_num=4",
   },
 ];
 
@@ -81,7 +115,9 @@ export async function makeConfigs(plan: LabPlan, o: { knobs: boolean }): Promise
   ];
   if (o.knobs) {
     for (const k of KNOBS) {
-      configs.push({ name: k.name, what: k.what, env: (pod) => ({ ...mtls(pod), ...k.setting }), knob: { setting: Object.entries(k.setting).map(([a, b]) => `${a}=${b}`).join(" "), objectsOnly: true } });
+      const base = k.base ?? "mtls";
+      const baseEnv = base === "mtls" ? mtls : () => ({ RAY_USE_TLS: "0" });
+      configs.push({ name: k.name, what: k.what, env: (pod) => ({ ...baseEnv(pod), ...k.setting }), knob: { setting: Object.entries(k.setting).map(([a, b]) => `${a}=${b}`).join(" "), base, objectsOnly: true } });
     }
   }
   return configs;

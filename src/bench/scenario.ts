@@ -31,6 +31,8 @@ export interface BenchOptions {
   log: (line: string) => void;
   /** Smaller workloads and fewer runs, for tests of the harness (scenarios that have one). */
   quick?: boolean;
+  /** `ray`: false skips the perf profile of one transfer (default: taken when perf is installed). */
+  profile?: boolean;
 }
 
 /**

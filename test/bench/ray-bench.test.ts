@@ -36,6 +36,10 @@ if (!realRaySkip("bench ray on Ray 2.58")) {
         // The TLS configurations really negotiated TLS with a Ray port (openssl s_client in the worker pod).
         expect(md).toMatch(/mtls: default TLSv1\.[23]/);
         expect(md).toMatch(/seedRsa: default TLSv1\.[23]/);
+        // CPU of both pods from /proc at the driver's marks, and perf's profile (or why there is none).
+        expect(md).toMatch(/\| raytls mTLS \| \d+\.\d\d \| \d+\.\d\d \| \d+\.\d\d \|/);
+        expect(md).toMatch(/#### Profile: one more 16 MiB transfer|Profile: not profiled: /);
+        expect(md).toContain("mTLS: median of per-run ratios");
         expect(readFileSync(path.join(out, "ray.svg"), "utf8")).toContain("<svg");
         expect(JSON.parse(readFileSync(path.join(out, "ray.json"), "utf8")).measures).toHaveLength(9);
         // Nothing left behind: the bench's namespaces are gone.

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { RaytlsError } from "../../src/errors.js";
 import { parseOpensslSpeed } from "../../src/bench/openssl-speed.js";
-import { addSample, handshakeMicros, parseDriverLine, rayMarkdown, rayMeasures, raySvg, timeFactor, type RaySamples } from "../../src/bench/ray-report.js";
+import { addSample, chunkSentence, explanations, handshakeMicros, parseDriverLine, rayMarkdown, rayMeasures, raySvg, timeFactor, type RaySamples } from "../../src/bench/ray-report.js";
 
 describe("bench ray: the driver's line", () => {
   it("takes the last JSON line, known measures with finite non-negative numbers", () => {
@@ -62,16 +62,61 @@ describe("bench ray: medians and measures", () => {
   it("the report and chart carry the rows, the knob table and the explanations", () => {
     const speed = { aes128gcm: 4000, aes256gcm: 3800, ecdsaP256: { sign: 50000, verify: 20000 }, rsa2048: { sign: 4000, verify: 60000 }, version: "OpenSSL 3" };
     addSample(samples, "knob-chunk16", { "object-256MiB": 70 });
-    const input = { runs: 3, samples, knobs: [{ name: "knob-chunk16", what: "chunk 16 MiB", setting: "X=1", runs: 1 }], speed, probes: { mtls: "TLSv1.3" }, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: { mtls: 12 } };
+    const input = { runs: 3, samples, knobs: [{ name: "knob-chunk16", what: "chunk 16 MiB", setting: "X=1", base: "mtls" as const, runs: 1 }], speed, probes: { mtls: "TLSv1.3" }, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: { mtls: 12 }, cpu: {}, profiles: {}, profileNote: "not profiled (--no-profile)", calls: 1000, callBlocks: 3 };
     const md = rayMarkdown(input);
     expect(md).toContain("| 1,000 tiny tasks on the other node | `tiny-tasks-1000` | 1350 ms | 1400 ms | 1450 ms | 1.04 | 1.07 |");
     expect(md).toContain("| chunk 16 MiB |");
     expect(md).toContain("70 (1.08)");
     expect(md).toContain("n/a established TCP connections in plaintext and 12 with mTLS");
-    expect(raySvg(input)).toContain("<svg");
+    expect(md).toContain("Profile: not profiled (--no-profile).");
+    // No chunk knobs in this input: no sentence about them.
+    expect(md).not.toContain("With 2 MiB chunks");
+    // Paired ratios: tiny tasks per run 1380/1300, 1420/1400, 1400/1350.
+    expect(md).toContain("| `tiny-tasks-1000` | 1.04 | 1.04 | 1.01-1.06 |");
+    const svg = raySvg(input);
+    expect(svg).toContain("<svg");
+    // Three series: plaintext, mTLS and the seed's RSA certificates, each with its ratio.
+    expect(svg).toContain("seed RSA</text>");
+    expect(svg).toContain("RSA/plain 0.55");
     // ECDSA: 1/50000 + 2/20000 s = 120 us; RSA-2048: 1/4000 + 2/60000 s = 283 us.
     expect(handshakeMicros(speed.ecdsaP256)).toBeCloseTo(120);
     expect(handshakeMicros(speed.rsa2048)).toBeCloseTo(283.3, 0);
+  });
+});
+
+describe("bench ray: what 2 MiB chunks did to the gap", () => {
+  const base = { runs: 3, knobs: [], speed: { aes128gcm: 4000, aes256gcm: 3800, ecdsaP256: { sign: 1, verify: 1 }, rsa2048: { sign: 1, verify: 1 }, version: "" }, probes: {}, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: {}, cpu: {}, profiles: {}, calls: 1000, callBlocks: 3 };
+  const withChunks = (mtls: number, plain: number, k: number, kp: number) => {
+    const samples: RaySamples = {};
+    for (const [config, v] of [["mtls", mtls], ["plaintext", plain], ["knob-chunk2", k], ["knob-plain-chunk2", kp]] as const) addSample(samples, config, { "object-256MiB": v });
+    return chunkSentence({ ...base, samples }, "object-256MiB", 256);
+  };
+
+  it("both faster by the same factor: the cost is lower, the ratio is not", () => {
+    expect(withChunks(80, 120, 120, 190)).toContain("mTLS moved 256 MiB 1.50x as fast as with Ray's default and plaintext 1.58x; mTLS took 1.50x plaintext's time at Ray's defaults and 1.58x with both at 2 MiB: the setting lowers the cost of both, not the ratio");
+  });
+
+  it("mTLS helped clearly more: the gap narrows", () => {
+    expect(withChunks(80, 120, 115, 125)).toContain("the setting narrows the gap");
+  });
+});
+
+describe("bench ray: the objects explanation", () => {
+  it("says whether the transfer was CPU-bound, CPU per GiB, extra fresh copies from page faults, and the first-touch cost", () => {
+    const samples: RaySamples = {};
+    addSample(samples, "plaintext", { "object-256MiB": 128 });
+    addSample(samples, "mtls", { "object-256MiB": 64 });
+    const at = (wall: number, cpu: number, faults: number) => [{ wall, cpu: { "head raylet": cpu }, faults }];
+    const input = { runs: 1, samples, knobs: [], speed: { aes128gcm: 4096, aes256gcm: 3800, ecdsaP256: { sign: 1, verify: 1 }, rsa2048: { sign: 1, verify: 1 }, version: "" }, probes: {}, cpus: 2, rayVersion: "2.58.0", quick: false, minutes: 1, connections: {}, profiles: {}, calls: 1000, callBlocks: 3, freshCopy: { fresh: 400, warm: 10000 } };
+    const bound = explanations({ ...input, cpu: { plaintext: { "object-256MiB": at(2, 3.8, 256 * 600) }, mtls: { "object-256MiB": at(4, 7.6, 256 * 856) } } }).join("\n");
+    expect(bound).toContain("Moving 256 MiB took 2.00 s in plaintext and 4.00 s with mTLS. The transfer is CPU-bound: the two pods' processes kept 1.90 (plaintext) and 1.90 (mTLS) of the 2 cores busy, so every extra CPU second is wall time; mTLS spent 30.4 CPU s per GiB moved against 15.2.");
+    // 256 MiB / 4096 MiB/s = 0.0625 s per side: 3% of the 2 s gap.
+    expect(bound).toContain("accounts for 0.063 s on each side (3% of the wall-time gap)");
+    expect(bound).toContain("600 minor page faults per MiB moved in plaintext and 856 with mTLS");
+    expect(bound).toContain("about 1.0 more fresh copies of the object's bytes");
+    expect(bound).toContain("fresh memory ran at 400 MiB/s, into memory already touched at 10000 MiB/s");
+    const idle = explanations({ ...input, cpu: { plaintext: { "object-256MiB": at(2, 1, 1) }, mtls: { "object-256MiB": at(4, 7.6, 1) } } }).join("\n");
+    expect(idle).toContain("The transfer is not CPU-bound here: the two pods' processes kept 0.50 (plaintext) and 1.90 (mTLS) of the 2 cores busy;");
   });
 });
 

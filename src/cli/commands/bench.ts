@@ -14,10 +14,11 @@ export function registerBench(program: Command, ctx: CliContext): void {
     .option("--strict", "exit 1 when a target is missed")
     .option("--json", "print results as JSON")
     .option("--quick", "smaller workloads, for testing the harness (ray)")
+    .option("--no-profile", "ray: skip the perf profile of one transfer (taken when /usr/bin/perf exists)")
     .addOption(new Option("--serve-socket-echo <mode>", "grpc bench: serve the bare-socket echo reference").choices(["tls", "plain"]).hideHelp())
     .addHelpText("after", "\nExamples:\n  npm run bench -- pod-cert\n  raytls bench grpc health-check --runs 7\n  raytls bench --list")
     .action(
-      action(ctx, async (names: string[], opts: { runs?: string; out: string; list?: boolean; strict?: boolean; json?: boolean; quick?: boolean; serveSocketEcho?: "tls" | "plain" }) => {
+      action(ctx, async (names: string[], opts: { runs?: string; out: string; list?: boolean; strict?: boolean; json?: boolean; quick?: boolean; profile?: boolean; serveSocketEcho?: "tls" | "plain" }) => {
         if (opts.serveSocketEcho) {
           const { serveSocketEcho } = await import("../../bench/socket-echo.js");
           serveSocketEcho(opts.serveSocketEcho, ctx.env);
@@ -43,7 +44,7 @@ export function registerBench(program: Command, ctx: CliContext): void {
         for (const n of chosen) {
           ctx.err(`bench ${n}: running...\n`);
           const scenario = await scenarios[n]!();
-          const result = await scenario({ ...(runs !== undefined ? { runs } : {}), ...(opts.quick ? { quick: true } : {}), outDir, log: (l) => ctx.err(`  ${l}\n`) });
+          const result = await scenario({ ...(runs !== undefined ? { runs } : {}), ...(opts.quick ? { quick: true } : {}), ...(opts.profile !== undefined ? { profile: opts.profile } : {}), outDir, log: (l) => ctx.err(`  ${l}\n`) });
           results.push(result);
           await fsp.writeFile(path.join(outDir, `${n}.md`), result.markdown);
           await fsp.writeFile(path.join(outDir, `${n}.json`), JSON.stringify({ targets: result.targets, ...(result.measures ? { measures: result.measures } : {}), data: result.data }, null, 2) + "\n");
