@@ -8,7 +8,7 @@
  * Ray links gRPC and BoringSSL statically into raylet, gcs_server and _raylet.so (not stripped),
  * so the groups go by symbol name, not by library.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, execFile, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { RaytlsError } from "../errors.js";
@@ -103,7 +103,10 @@ export function extraSymbols(more: PerfRow[], base: PerfRow[], n: number): PerfR
 
 /** Why perf cannot profile here, or undefined. */
 export function perfUnavailable(): string | undefined {
-  return existsSync(PERF) ? undefined : `${PERF} not found (apt-get install linux-perf)`;
+  if (!existsSync(PERF)) return `${PERF} not found (apt-get install linux-perf)`;
+  // Debian's /usr/bin/perf may be a wrapper that refuses a kernel it has no perf for.
+  const r = spawnSync(PERF, ["--version"], { encoding: "utf8", timeout: 10_000 });
+  return r.status === 0 ? undefined : `${PERF} --version failed: ${(r.stderr || r.stdout || String(r.error ?? "")).trim().split("\n")[0]} (install the linux-perf that matches this kernel)`;
 }
 
 export interface PerfSession {

@@ -55,7 +55,7 @@ async function probeTls(plan: LabPlan, config: RayBenchConfig, ray: string): Pro
  * The driver's marks: CPU of both pods' processes sampled at each begin and end (into `cpu`), and
  * perf attached to them around the "profile-*" transfer (into `profiles`).
  */
-function markHandler(plan: LabPlan, config: string, ticks: number, cpu: CpuSamples, profiles: Record<string, RayProfile>, dir: string): MarkHandler {
+function markHandler(plan: LabPlan, config: string, ticks: number, cpu: CpuSamples, profiles: Record<string, RayProfile>, dir: string, perfFailures: string[]): MarkHandler {
   const pods = async () => Promise.all(plan.pods.map(async (p) => ({ pod: p.role === "head" ? "head" : "worker", pids: await netnsPids(p.netns!) })));
   let before: CpuSnapshot | undefined;
   let perf: Array<{ pod: string; session: PerfSession }> = [];
@@ -63,7 +63,14 @@ function markHandler(plan: LabPlan, config: string, ticks: number, cpu: CpuSampl
     const profiling = name.startsWith("profile-");
     if (edge === "begin") {
       if (profiling) {
-        for (const p of await pods()) perf.push({ pod: p.pod, session: await startPerf(p.pids, join(dir, `perf-${config}-${p.pod}.data`)) });
+        // A perf that cannot attach here (kernel limits) costs the profile, not the bench.
+        try {
+          for (const p of await pods()) perf.push({ pod: p.pod, session: await startPerf(p.pids, join(dir, `perf-${config}-${p.pod}.data`)) });
+        } catch (err) {
+          await Promise.all(perf.map((p) => p.session.stop().catch(() => [])));
+          perf = [];
+          perfFailures.push(`${config}: ${err instanceof Error ? err.message : String(err)}`);
+        }
       }
       before = await cpuSnapshot(await pods(), DRIVER_SCRIPT);
       return;
@@ -71,6 +78,7 @@ function markHandler(plan: LabPlan, config: string, ticks: number, cpu: CpuSampl
     const after = await cpuSnapshot(await pods(), DRIVER_SCRIPT);
     const spent = cpuBetween(before!, after, ticks);
     if (profiling) {
+      if (perf.length === 0) return;
       const rows = await Promise.all(perf.map(async (p) => ({ pod: p.pod, rows: await p.session.stop() })));
       perf = [];
       const all = rows.flatMap((r) => r.rows);
@@ -120,6 +128,7 @@ export default async function rayBench(o: BenchOptions): Promise<BenchResult> {
   const connections: Record<string, number> = {};
   const cpu: CpuSamples = {};
   const profiles: Record<string, RayProfile> = {};
+  const perfFailures: string[] = [];
   const speed = await measureOpensslSpeed();
   const freshCopy = await measureFreshCopy(python);
   // The 256 MiB object is held on the head and pulled into the worker: both stores hold all of them.
@@ -144,7 +153,7 @@ export default async function rayBench(o: BenchOptions): Promise<BenchResult> {
           const env = podCommandEnv(ray, worker, c.env(worker));
           const profileHere = profile && r === 0 && PROFILED.includes(c.name);
           const workArgs = ["work", "--sizes", sizes.join(","), "--sync", "1", "--call-blocks", String(quick ? 1 : CALL_BLOCKS), ...(quick ? ["--tasks", "200", "--calls", "200"] : []), ...(profileHere ? ["--profile-size", String(sizes.at(-1))] : [])];
-          const onMark = markHandler(plan, c.name, ticks, cpu, profiles, dir);
+          const onMark = markHandler(plan, c.name, ticks, cpu, profiles, dir, perfFailures);
           const w = await runInPod(plan, worker, [python, driver, ...workArgs, ...(c.knob?.objectsOnly ? ["--tasks", "0", "--calls", "0"] : [])], env, 300_000, onMark);
           if (w.code !== 0) throw new RaytlsError("bench-driver", `${c.name}: the workload driver exited ${w.code}`, { kind: "check", hint: w.stderr.slice(-1500) });
           const values = parseDriverLine(w.stdout, `${c.name} run ${r + 1}`);
@@ -184,7 +193,7 @@ export default async function rayBench(o: BenchOptions): Promise<BenchResult> {
     connections,
     cpu,
     profiles,
-    ...(profileNote ? { profileNote } : {}),
+    ...(profileNote || perfFailures.length ? { profileNote: profileNote ?? `not profiled: perf failed (${perfFailures[0]})` } : {}),
     ...(freshCopy ? { freshCopy } : {}),
     calls: quick ? 200 : 1000,
     callBlocks: quick ? 1 : CALL_BLOCKS,
