@@ -41,7 +41,7 @@ export function parseWorkerGroups(specs: string[]): WorkerGroup[] {
 }
 
 export function parseHeadDns(names: string[]): string[] {
-  return names.map((n, i) => checkDnsName(n, `--head-dns[${i}]`));
+  return names.map((n) => checkDnsName(n, "--head-dns"));
 }
 
 /** A Ray version like 2.52.0: it also picks the default image `rayproject/ray:<version>`. */

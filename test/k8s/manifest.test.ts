@@ -192,9 +192,9 @@ describe("raytls manifest (CLI)", () => {
       [["--mode", "signer", "--raytls-image", "bad image"], /--raytls-image: "bad image" is not a container image reference/],
       [["--worker-group", "cpu:5:1:3"], /--worker-group\[0\]: "cpu:5:1:3" has REPLICAS 5 outside MIN\.\.MAX/],
       [["--worker-group", "cpu:1:1"], /--worker-group\[0\].*NAME:REPLICAS:MIN:MAX/],
-      [["--head-dns", "bad name"], /--head-dns\[0\]: "bad name" is not a valid DNS name/],
+      [["--head-dns", "bad name"], /--head-dns: "bad name" is not a valid DNS name/],
       // One DNS rule (src/pki/names.ts) for every caller: refused like `pod-cert --dns 10.0.0.1` (issue 12).
-      [["--head-dns", "10.0.0.1"], /--head-dns\[0\]: "10\.0\.0\.1" is an IP address, not a DNS name/],
+      [["--head-dns", "10.0.0.1"], /--head-dns: "10\.0\.0\.1" is an IP address, not a DNS name/],
       [["--key-type", "rsa-1024"], /--key-type: unknown key type/],
       [["--ca-dir", "nope"], /--ca-dir: CA directory .*nope does not exist/],
       [["--mode", "kuberay-mtls", "--head-dns", "x"], /--head-dns cannot be used with --mode kuberay-mtls/],

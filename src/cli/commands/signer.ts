@@ -91,8 +91,8 @@ async function serve(ctx: CliContext, o: SignerServeFlags): Promise<number> {
     auditWindowMs: parseNumber(o.auditWindow, "--audit-window", { min: 1, max: 86400, whole: true, example: "10" }) * 1000,
   };
   const headFqdn = checkDnsName(o.headFqdn, "--head-fqdn");
-  const headDns = o.headDns.map((d, i) => checkDnsName(d, `--head-dns[${i}]`));
-  const dns = o.servingDns.map((d, i) => checkDnsName(d, `--serving-dns[${i}]`));
+  const headDns = o.headDns.map((d) => checkDnsName(d, "--head-dns"));
+  const dns = o.servingDns.map((d) => checkDnsName(d, "--serving-dns"));
   const readToken = async (file: string, flag: string): Promise<string> => {
     const t = (await readInputFile(path.resolve(ctx.cwd, file), flag)).trim();
     // 16 characters is far below what `manifest --mode signer` makes (43), but rules out "x".
