@@ -52,7 +52,10 @@ export const PROFILE_GROUPS = ["cipher (AES-GCM)", "TLS records, gRPC secure end
 export type ProfileGroup = (typeof PROFILE_GROUPS)[number];
 
 const KERNEL_NET = /tcp|udp|skb|sock|inet|ip_|ipv6|net_|netif|napi|veth|dev_|xmit|csum|copy_user|copy_to_user|copy_from_user|_copy_to_iter|_copy_from_iter|loopback|nf_|neigh|rep_movs|memcpy_orig|fq_|sch_|qdisc/i;
-const CIPHER = /aes|gcm|ghash|gf128|gmult|chacha|poly1305/i;
+/** Case-sensitive: absl's "MixingHashState" holds "gHash", and "ghash" was matched case-insensitively. */
+const CIPHER = /aes|AES|gcm|GCM|ghash|gf128|gmult|chacha|ChaCha|CHACHA|poly1305|Poly1305|POLY1305/;
+/** Thread-local storage, not transport security: "tls" is in glibc's and C++'s names for it. */
+const THREAD_LOCAL = /^__tls_get_addr|^TLS (init|wrapper) function for /;
 const TLS_PATH = /tsi_|ssl|bssl|tls|secure_endpoint|SecureEndpoint|frame_protector|zero_copy_grpc_protector|alts_|\bBIO_|\bCBB_|\bCBS_|\bEVP_|\bCRYPTO_|\bOPENSSL_|boringssl/i;
 /** gRPC's secure_endpoint.cc keeps its functions file-local, so perf names them without the file. */
 const SECURE_ENDPOINT = /^(\(anonymous namespace\)::)?(call_read_cb|on_read|on_write|endpoint_read|endpoint_write|flush_write_staging_buffer|maybe_post_reclaimer)\b/;
@@ -63,7 +66,7 @@ export function profileGroup(dso: string, sym: string): ProfileGroup {
   const name = sym.replace(/^\[[.kgu]\]\s*/, "");
   if (kernel) return KERNEL_NET.test(name) ? "kernel TCP/IP and socket copies" : "kernel, other";
   if (CIPHER.test(name)) return "cipher (AES-GCM)";
-  if (TLS_PATH.test(name) || SECURE_ENDPOINT.test(name)) return "TLS records, gRPC secure endpoint";
+  if (!THREAD_LOCAL.test(name) && (TLS_PATH.test(name) || SECURE_ENDPOINT.test(name))) return "TLS records, gRPC secure endpoint";
   if (/^libc[.-]/.test(dso) || /^(__)?mem(cpy|move|set|cmp)/.test(name)) return "memcpy, libc";
   return "Ray, gRPC, protobuf, Python, other";
 }

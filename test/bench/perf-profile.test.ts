@@ -64,6 +64,13 @@ describe("bench ray: perf report", () => {
     expect(g.total).toBe(34 + 427 + 300 + 150 + 60 + 30 + 600 + 240 + 120 + 270 + 90 + 3);
     expect(profileGroup("_raylet.so", "[.] CRYPTO_gcm128_encrypt_ctr32")).toBe("cipher (AES-GCM)");
     expect(profileGroup("raylet", "[.] ssl_protector_unprotect")).toBe("TLS records, gRPC secure endpoint");
+    expect(profileGroup("_raylet.so", "[.] _aesni_ctr32_ghash_6x")).toBe("cipher (AES-GCM)");
+    expect(profileGroup("_raylet.so", "[.] EVP_aead_chacha20_poly1305")).toBe("cipher (AES-GCM)");
+    // Names that only look like TLS or GHASH (thread-local storage, absl's hash), seen in plaintext profiles.
+    expect(profileGroup("ld-linux-x86-64.so.2", "[.] __tls_get_addr")).toBe("Ray, gRPC, protobuf, Python, other");
+    expect(profileGroup("_raylet.so", "[.] __tls_get_addr@plt")).toBe("Ray, gRPC, protobuf, Python, other");
+    expect(profileGroup("_raylet.so", "[.] TLS init function for grpc_core::Timestamp::thread_local_time_source_")).toBe("Ray, gRPC, protobuf, Python, other");
+    expect(profileGroup("_raylet.so", "[.] absl::lts_20230802::hash_internal::MixingHashState::LowLevelHashImpl")).toBe("Ray, gRPC, protobuf, Python, other");
   });
 
   it("extra symbols: what one profile spent more on than the other", () => {
