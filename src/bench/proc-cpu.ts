@@ -11,40 +11,9 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { RaytlsError } from "../errors.js";
+import { parseProcStat, type ProcStat } from "../io/proc-stat.js";
 
 const run = promisify(execFile);
-
-export interface ProcStat {
-  pid: number;
-  /** The kernel's name for it (at most 15 bytes; Ray's workers set it to `ray::<what>`). */
-  comm: string;
-  /** Minor page faults (a page mapped without disk I/O: first touch of fresh memory). */
-  minflt: number;
-  /** User and system CPU, in clock ticks (sysconf(_SC_CLK_TCK) per second). */
-  utime: number;
-  stime: number;
-}
-
-/**
- * One /proc/PID/stat line. The name sits in parentheses and may itself hold spaces and
- * parentheses, so the fields are counted from the LAST ")" (as procps does); minflt is field 10,
- * utime and stime fields 14 and 15 of proc(5). Anything else is an error naming the file.
- */
-export function parseProcStat(text: string, where: string): ProcStat {
-  const open = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  const bad = (why: string) => new RaytlsError("bench-proc-stat", `${where}: ${why}`, { kind: "check", hint: "the file should be one line as proc(5) describes /proc/PID/stat" });
-  if (text.length > 4096) throw bad("longer than a stat line can be");
-  if (open < 1 || close < open) throw bad("no (name) field");
-  const pid = Number(text.slice(0, open).trim());
-  if (!Number.isInteger(pid) || pid <= 0) throw bad("the first field is not a process id");
-  // Fields after the name, starting at field 3 (state): minflt is field 10, utime 14, stime 15.
-  const rest = text.slice(close + 1).trim().split(/\s+/);
-  if (rest.length < 13) throw bad(`only ${rest.length + 2} fields, utime and stime are fields 14 and 15`);
-  const [minflt, utime, stime] = [rest[7]!, rest[11]!, rest[12]!].map((f) => (/^\d{1,18}$/.test(f) ? Number(f) : NaN));
-  if (!Number.isSafeInteger(minflt) || !Number.isSafeInteger(utime) || !Number.isSafeInteger(stime)) throw bad("minflt, utime or stime is not a whole number");
-  return { pid, comm: text.slice(open + 1, close), minflt: minflt!, utime: utime!, stime: stime! };
-}
 
 export const PROCESS_GROUPS = ["raylet", "gcs_server", "core workers", "driver", "other"] as const;
 export type ProcessGroup = (typeof PROCESS_GROUPS)[number];

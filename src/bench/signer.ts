@@ -6,7 +6,7 @@
  * target: 1,000 in under 2 s.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -14,6 +14,7 @@ import { createSecureContext } from "node:tls";
 import { createCa } from "../pki/ca.js";
 import { createCsr } from "../pki/csr.js";
 import { raytlsCommand } from "../io/package-root.js";
+import { readProcStat } from "../io/proc-stat.js";
 import { requestCertificate } from "../signer/client.js";
 import { median } from "./grpc-stats.js";
 import { benchInvalidError, benchPeerError, type BenchOptions, type BenchResult } from "./scenario.js";
@@ -44,12 +45,8 @@ async function startSignerProcess(dir: string): Promise<{ child: ChildProcess; u
 
 /** CPU time (user + system) of process `pid` so far, from /proc (Linux); NaN elsewhere. */
 function procCpuMs(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return NaN;
-  }
+  const s = readProcStat(pid);
+  return s ? ((s.utime + s.stime) * 1000) / 100 : NaN; // clock ticks (USER_HZ = 100)
 }
 
 async function burst(url: string, token: string, caCertPem: string, csrs: string[]): Promise<{ ms: number; serials: Set<string> }> {

@@ -6,6 +6,7 @@ import { spawn } from "node:child_process";
 import { openSync, closeSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { RaytlsError } from "../errors.js";
+import { readProcStat } from "../io/proc-stat.js";
 import { raytlsCommand } from "../io/package-root.js";
 import type { PodPlan } from "./lab-plan.js";
 
@@ -99,10 +100,7 @@ export async function stopPid(pid: number, graceMs = 2000): Promise<"stopped" | 
 }
 
 function isZombie(pid: number): boolean {
-  try {
-    return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    // No /proc entry: gone (or not Linux, where kill(pid, 0) already answered).
-    return process.platform === "linux";
-  }
+  const s = readProcStat(pid);
+  // No /proc entry: gone (or not Linux, where kill(pid, 0) already answered).
+  return s ? s.state === "Z" : process.platform === "linux";
 }

@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, promises as fsp, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { RaytlsError } from "../errors.js";
+import { readProcStat } from "../io/proc-stat.js";
 import type { LabPlan, PodPlan } from "./lab-plan.js";
 import { spawnDetached } from "./lab-processes.js";
 import { saveState, type LabState } from "./lab-state.js";
@@ -36,14 +37,8 @@ export function groupMembers(pgid: number): number[] {
   const out: number[] = [];
   for (const e of readdirSync("/proc")) {
     if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, "utf8");
-      // Fields after the parenthesised command: state ppid pgrp ...
-      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(rest[2]) === pgid && rest[0] !== "Z") out.push(Number(e));
-    } catch {
-      /* exited meanwhile */
-    }
+    const s = readProcStat(Number(e)); // undefined: exited meanwhile
+    if (s && s.pgrp === pgid && s.state !== "Z") out.push(s.pid);
   }
   return out;
 }

@@ -1,42 +1,10 @@
 /**
- * bench ray's CPU accounting: /proc/PID/stat read strictly (the name may hold spaces and ")"),
- * Ray's processes grouped by what they are, and the CPU between two snapshots, checked against
- * this process's own /proc entry while it burns CPU.
+ * bench ray's CPU accounting: Ray's processes grouped by what they are, and the CPU between two
+ * snapshots, checked against this process's own /proc entry while it burns CPU. (/proc/PID/stat
+ * itself: test/io/proc-stat.test.ts.)
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { RaytlsError } from "../../src/errors.js";
-import { clockTicks, cpuBetween, cpuSnapshot, parseProcStat, processGroup } from "../../src/bench/proc-cpu.js";
-
-// A real line (cat's own, on this project's machine): utime 0, stime 0.
-const CAT = "19239 (cat) R 19234 19234 6380 0 -1 4194304 99 0 0 0 0 0 0 0 20 0 1 0 2987991 3133440 418 18446744073709551615 93947194392576 93947194412457 140735407847104 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 93947194428464 93947194430080 93948255383552 140735407847948 140735407847968 140735407847968 140735407849451 0";
-
-describe("bench ray: /proc/PID/stat", () => {
-  it("reads pid, name, minflt (field 10), utime (field 14) and stime (field 15)", () => {
-    expect(parseProcStat(CAT, "t")).toEqual({ pid: 19239, comm: "cat", minflt: 99, utime: 0, stime: 0 });
-    // Ray's worker titles hold "::"; a name may hold spaces and ")" too: fields count from the last ")".
-    const odd = "42 (ray::a) b(c) S 1 1 1 0 -1 0 77 0 0 0 1234 567 0 0 20 0 9 0 100 0 0";
-    expect(parseProcStat(odd, "t")).toEqual({ pid: 42, comm: "ray::a) b(c", minflt: 77, utime: 1234, stime: 567 });
-  });
-
-  it.each([
-    ["empty", ""],
-    ["no name", "42 S 1 1 1 0 -1 0 0 0 0 0 1 2"],
-    ["a pid that is not a number", "x (a) S 1 1 1 0 -1 0 0 0 0 0 1 2"],
-    ["too few fields", "42 (a) S 1 1 1"],
-    ["a negative utime", "42 (a) S 1 1 1 0 -1 0 0 0 0 0 -1 2"],
-    ["a fractional stime", "42 (a) S 1 1 1 0 -1 0 0 0 0 0 1 2.5"],
-  ])("refuses %s, naming the file", (_what, text) => {
-    expect(() => parseProcStat(text, "/proc/42/stat")).toThrow(RaytlsError);
-    expect(() => parseProcStat(text, "/proc/42/stat")).toThrow(/\/proc\/42\/stat/);
-  });
-
-  it("reads this process's own stat", () => {
-    const s = parseProcStat(readFileSync("/proc/self/stat", "utf8").trim(), "/proc/self/stat");
-    expect(s.pid).toBeGreaterThan(0);
-    expect(s.utime + s.stime).toBeGreaterThan(0);
-  });
-});
+import { clockTicks, cpuBetween, cpuSnapshot, processGroup } from "../../src/bench/proc-cpu.js";
 
 describe("bench ray: what a pod's process is", () => {
   const venv = "/work/.venv-ray/lib/python3.11/site-packages/ray";
