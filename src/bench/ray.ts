@@ -62,17 +62,19 @@ function markHandler(plan: LabPlan, config: string, ticks: number, cpu: CpuSampl
   return async (name, edge) => {
     const profiling = name.startsWith("profile-");
     if (edge === "begin") {
+      // One listing of each pod's processes serves perf and the CPU snapshot (each is an `ip netns pids`).
+      const listed = await pods();
       if (profiling) {
         // A perf that cannot attach here (kernel limits) costs the profile, not the bench.
         try {
-          for (const p of await pods()) perf.push({ pod: p.pod, session: await startPerf(p.pids, join(dir, `perf-${config}-${p.pod}.data`)) });
+          for (const p of listed) perf.push({ pod: p.pod, session: await startPerf(p.pids, join(dir, `perf-${config}-${p.pod}.data`)) });
         } catch (err) {
           await Promise.all(perf.map((p) => p.session.stop().catch(() => [])));
           perf = [];
           perfFailures.push(`${config}: ${err instanceof Error ? err.message : String(err)}`);
         }
       }
-      before = await cpuSnapshot(await pods(), DRIVER_SCRIPT);
+      before = await cpuSnapshot(listed, DRIVER_SCRIPT);
       return;
     }
     const after = await cpuSnapshot(await pods(), DRIVER_SCRIPT);
